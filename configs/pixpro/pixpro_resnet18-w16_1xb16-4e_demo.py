@@ -1,0 +1,63 @@
+# A small PixPro for one CPU: the full recipe (same model, losses, views,
+# optimiser and schedules, 224 px views, so C5 is 7x7 as in the paper)
+# scaled down to a narrow ResNet-18 (16 base channels), a batch of 16 and 4
+# epochs over generated images. The README's
+# main job and the tests run it; `tools/misc/make_demo_images.py
+# data/pixpro_demo` writes the images.
+_base_ = [
+    '../_base_/models/pixpro_r50.py',
+    '../_base_/datasets/imagenet_pixpro.py',
+    '../_base_/schedules/pixpro_lars_coslr-100e.py',
+    '../_base_/default_runtime.py',
+]
+
+norm_cfg = dict(type='BN')
+model = dict(
+    backbone=dict(
+        depth=18, stem_channels=16, base_channels=16, norm_cfg=norm_cfg),
+    neck=dict(
+        in_channels=128, hid_channels=256, out_channels=64,
+        norm_cfg=norm_cfg),
+    head=dict(predictor=dict(channels=64, norm_cfg=norm_cfg)),
+    instance_neck=dict(
+        in_channels=128, hid_channels=256, out_channels=64,
+        norm_cfg=norm_cfg),
+    instance_head=dict(
+        predictor=dict(
+            in_channels=64,
+            hid_channels=256,
+            out_channels=64,
+            norm_cfg=norm_cfg)))
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=False,
+    pin_memory=False,
+    dataset=dict(data_root='data/pixpro_demo', data_prefix=''))
+
+# lr 4.0 is for a batch of 1024; the square-root rule gives 4.0 * sqrt(16 /
+# 1024) = 0.5 for this batch of 16.
+optim_wrapper = dict(optimizer=dict(lr=0.5))
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=0.01,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=3,
+        eta_min=1e-6,
+        by_epoch=True,
+        begin=1,
+        end=4,
+        convert_to_iter_based=True)
+]
+train_cfg = dict(max_epochs=4)
+auto_scale_lr = dict(base_batch_size=16)
+default_hooks = dict(
+    logger=dict(interval=4),
+    checkpoint=dict(interval=1, max_keep_ckpts=2))

@@ -1,0 +1,9 @@
+"""PixPro pre-training for the OpenMMLab stack."""
+from .utils import patch_mmengine_checkpoint_loading
+from .version import __version__
+
+# mmengine 0.10 + torch >= 2.6: resume and Pretrained init need this; see
+# mmpixpro/utils/checkpoint_compat.py.
+patch_mmengine_checkpoint_loading()
+
+__all__ = ['__version__']

@@ -1,0 +1,115 @@
+"""The authors' released PixPro checkpoints <-> our ``PixPro`` state dict.
+
+Released layout (section 7 of the reference): ``{'model': state_dict}`` of the
+DDP-wrapped model, keys ``module.encoder.*`` (torchvision ResNet names, which
+mmpretrain's ResNet shares), ``module.encoder_k.*``, ``module.projector.*``,
+``module.projector_k.*``, ``module.value_transform.*`` and, with the instance
+branch, ``module.projector_instance.*``, ``module.projector_instance_k.*``,
+``module.predictor.*``.
+"""
+from collections import OrderedDict
+from typing import Dict, Tuple
+
+import torch
+
+# released prefix -> our prefix; the first match wins, so longer prefixes
+# (encoder_k, projector_instance_k) come before their stems.
+KEY_MAP = (
+    ('encoder_k.', 'target_net.module.backbone.'),
+    ('encoder.', 'backbone.'),
+    ('projector_instance_k.', 'target_net.module.instance_neck.'),
+    ('projector_instance.', 'instance_neck.'),
+    ('projector_k.', 'target_net.module.neck.'),
+    ('projector.', 'neck.'),
+    ('value_transform.', 'head.predictor.value_transform.'),
+    ('predictor.', 'instance_head.predictor.'),
+)
+REQUIRED = ('encoder.', 'encoder_k.', 'projector.', 'projector_k.')
+
+
+class CheckpointFormatError(ValueError):
+    """The file is not what a converter expected."""
+
+
+def describe(obj) -> str:
+    """A short description of what a checkpoint file holds, for errors."""
+    if not isinstance(obj, dict):
+        return f'a {type(obj).__name__}'
+    keys = list(obj)
+    if 'state_dict' in obj and isinstance(obj['state_dict'], dict):
+        inner = list(obj['state_dict'])[:3]
+        return f"an mmengine checkpoint (state_dict keys like {inner})"
+    if 'model' in obj and isinstance(obj['model'], dict):
+        return f"a dict with 'model' keys like {list(obj['model'])[:3]}"
+    if keys and all(isinstance(v, torch.Tensor) for v in obj.values()):
+        hint = (' (a torchvision-style ResNet)' if 'fc.weight' in obj
+                or 'conv1.weight' in obj else '')
+        return f'a bare state dict{hint} with keys like {keys[:3]}'
+    return f'a dict with top-level keys {keys[:6]}'
+
+
+def convert_official_state_dict(
+        official: Dict[str, torch.Tensor]) -> Tuple[OrderedDict, dict]:
+    """Map a released state dict to ours.
+
+    Returns ``(state_dict, info)`` where ``info`` holds the model settings
+    the weights imply (``num_transform_layers``, ``instance_branch``) and
+    ``dropped`` keys (a classifier ``fc.*`` the encoder may carry). Raises
+    :class:`CheckpointFormatError` on keys it does not recognise.
+    """
+    stripped = OrderedDict(
+        (k[len('module.'):] if k.startswith('module.') else k, v)
+        for k, v in official.items())
+    missing = [p for p in REQUIRED if not any(k.startswith(p) for k in stripped)]
+    if missing:
+        raise CheckpointFormatError(
+            'expected a released PixPro checkpoint with keys '
+            'module.encoder.*, module.encoder_k.*, module.projector.*, '
+            f'module.projector_k.*; found none for {missing}; keys look like '
+            f'{list(stripped)[:4]}')
+    out, unknown, dropped = OrderedDict(), [], []
+    for key, value in stripped.items():
+        for src, dst in KEY_MAP:
+            if key.startswith(src):
+                rest = key[len(src):]
+                if src in ('encoder.', 'encoder_k.') and rest.startswith('fc.'):
+                    dropped.append(key)
+                else:
+                    out[dst + rest] = value
+                break
+        else:
+            unknown.append(key)
+    if unknown:
+        raise CheckpointFormatError(
+            f'unrecognised keys in the released checkpoint: {unknown[:8]}'
+            f'{" ..." if len(unknown) > 8 else ""}')
+    if any(k.startswith('value_transform.linear1') for k in stripped):
+        layers = 2
+    elif 'value_transform.weight' in stripped:
+        layers = 1
+    else:
+        layers = 0
+    instance = any(k.startswith('projector_instance.') for k in stripped)
+    # The momentum schedule of a new run starts at k = 0; the loaded target is
+    # averaged into from the first iteration on, never overwritten.
+    out['target_net.steps'] = torch.tensor(0, dtype=torch.long)
+    info = dict(
+        num_transform_layers=layers, instance_branch=instance, dropped=dropped)
+    return out, info
+
+
+def load_official_checkpoint(path: str) -> Dict[str, torch.Tensor]:
+    """Read a released checkpoint file and return its model state dict."""
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception:
+        # Training-time files also pickle the argparse options; they need
+        # the full unpickler. Only use files you trust.
+        obj = torch.load(path, map_location='cpu', weights_only=False)
+    if not (isinstance(obj, dict) and isinstance(obj.get('model'), dict)):
+        raise CheckpointFormatError(
+            f"{path}: expected a released PixPro checkpoint, a dict with a "
+            f"'model' state dict (module.encoder.* ...); found {describe(obj)}")
+    return obj['model']

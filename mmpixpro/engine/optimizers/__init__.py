@@ -1,0 +1,3 @@
+from .pixpro_lars import PixProLARS
+
+__all__ = ['PixProLARS']

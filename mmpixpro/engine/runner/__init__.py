@@ -1,0 +1,3 @@
+from .pixpro_runner import PixProRunner, has_accelerator
+
+__all__ = ['PixProRunner', 'has_accelerator']

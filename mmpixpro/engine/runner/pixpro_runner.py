@@ -1,0 +1,91 @@
+"""mmengine's Runner with the square-root lr rule and a CPU route."""
+import math
+from typing import Dict, Optional, Union
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.dist import is_distributed
+from mmengine.model import revert_sync_batchnorm
+from mmengine.runner import Runner
+
+from mmpixpro.registry import RUNNERS
+
+
+def has_accelerator() -> bool:
+    return torch.cuda.is_available()
+
+
+@RUNNERS.register_module()
+class PixProRunner(Runner):
+    """mmengine's ``Runner`` plus two things PixPro configs need.
+
+    1. ``auto_scale_lr`` takes ``rule='linear'`` (mmengine's: lr x batch /
+       base) or ``rule='sqrt'`` (the authors' advice below batch 1024:
+       lr x sqrt(batch / base)).
+    2. Without a GPU (tests, laptops, CI) the run goes on CPU instead of
+       failing: a distributed launch initialises a ``gloo`` process group
+       itself (mmengine's pytorch launcher calls ``torch.cuda.set_device``),
+       SyncBN becomes plain BN (torch's SyncBatchNorm refuses CPU tensors
+       once a process group exists), DDP gets ``device_ids=None``, and
+       ``AmpOptimWrapper`` (which asserts an accelerator) falls back to fp32.
+       With a GPU nothing of this applies.
+    """
+
+    def setup_env(self, env_cfg: Dict) -> None:
+        if (self.distributed and not is_distributed()
+                and not has_accelerator()):
+            torch_dist.init_process_group(backend='gloo')
+        super().setup_env(env_cfg)
+
+    def wrap_model(self, model_wrapper_cfg: Optional[Dict],
+                   model: torch.nn.Module):
+        if not has_accelerator():
+            model = revert_sync_batchnorm(model)
+            if self.distributed:
+                model_wrapper_cfg = dict(model_wrapper_cfg or {})
+                model_wrapper_cfg.setdefault('type',
+                                             'MMDistributedDataParallel')
+                model_wrapper_cfg.setdefault('broadcast_buffers', False)
+                model_wrapper_cfg.setdefault('find_unused_parameters', False)
+                model_wrapper_cfg['device_ids'] = None
+        return super().wrap_model(model_wrapper_cfg, model)
+
+    def build_optim_wrapper(self, optim_wrapper: Union[Dict, object]):
+        if (isinstance(optim_wrapper, dict)
+                and optim_wrapper.get('type') == 'AmpOptimWrapper'
+                and not has_accelerator()):
+            self.logger.warning(
+                'AmpOptimWrapper needs a GPU; none is available, so this run '
+                'trains in fp32 with OptimWrapper.')
+            optim_wrapper = dict(optim_wrapper)
+            optim_wrapper['type'] = 'OptimWrapper'
+            for key in ('loss_scale', 'dtype', 'use_fsdp'):
+                optim_wrapper.pop(key, None)
+        return super().build_optim_wrapper(optim_wrapper)
+
+    def scale_lr(self, optim_wrapper, auto_scale_lr: Optional[Dict] = None):
+        if auto_scale_lr is None or not auto_scale_lr.get('enable', False):
+            return None
+        rule = auto_scale_lr.get('rule', 'linear')
+        if rule == 'linear':
+            return super().scale_lr(optim_wrapper, auto_scale_lr)
+        if rule != 'sqrt':
+            raise ValueError('auto_scale_lr.rule must be "linear" or "sqrt", '
+                             f'got {rule!r}')
+        loader = self._train_dataloader
+        batch = (loader.batch_size if hasattr(loader, 'batch_size') else
+                 loader['batch_size'])
+        real_bs, base_bs = self.world_size * batch, auto_scale_lr[
+            'base_batch_size']
+        ratio = math.sqrt(real_bs / base_bs)
+        self.logger.info(f'LR is set for a batch of {base_bs}; this run uses '
+                         f'{real_bs}. Scaling the LR by sqrt({real_bs}/'
+                         f'{base_bs}) = {ratio:.4f} (square-root rule).')
+        wrappers = (list(optim_wrapper.values()) if hasattr(
+            optim_wrapper, 'values') else [optim_wrapper])
+        for wrapper in wrappers:
+            for group in wrapper.optimizer.param_groups:
+                group['lr'] = group['lr'] * ratio
+
+
+__all__ = ['PixProRunner', 'has_accelerator']

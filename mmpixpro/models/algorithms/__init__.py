@@ -1,0 +1,3 @@
+from .pixpro import PixelEncoder, PixPro
+
+__all__ = ['PixPro', 'PixelEncoder']

@@ -1,0 +1,4 @@
+from .instance_head import InstanceConsistencyHead
+from .pixpro_head import PixProHead
+
+__all__ = ['PixProHead', 'InstanceConsistencyHead']

@@ -1,0 +1,36 @@
+"""Instance branch of PixPro (section 4 of the reference)."""
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+
+from mmpixpro.registry import MODELS
+
+
+@MODELS.register_module()
+class InstanceConsistencyHead(BaseModule):
+    """BYOL-style loss on whole views, pooled after the per-pixel MLPs.
+
+    ``pred = normalize(avgpool(predictor(online)))``,
+    ``tgt = normalize(avgpool(target))``; loss ``-2 * mean_n <pred_n, tgt_n>``.
+
+    Args:
+        predictor: config of a per-pixel MLP (``PixelProjector``), 256 -> 4096
+            -> 256 by default.
+    """
+
+    def __init__(self,
+                 predictor: dict = dict(
+                     type='PixelProjector',
+                     in_channels=256,
+                     hid_channels=4096,
+                     out_channels=256),
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg)
+        self.predictor = MODELS.build(predictor)
+
+    def loss(self, online: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """online, target: (N, C, H, W) instance projections of two views."""
+        pred = self.predictor((online, ))[0].mean((2, 3))
+        pred = F.normalize(pred, dim=1)
+        target = F.normalize(target.detach().mean((2, 3)), dim=1)
+        return -2 * (pred * target).sum(1).mean()

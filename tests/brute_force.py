@@ -1,0 +1,76 @@
+"""Reference computations written as explicit loops over pixels and pixel
+pairs, straight from ../shared/pixpro-reference.md, sharing no code with
+mmpixpro. Slow by design; use on tiny maps."""
+import math
+
+import torch
+
+
+def cell_centre(box, r, c, h, w):
+    """Centre of cell (r, c) of an h x w map laid over box (x1, y1, x2, y2)."""
+    x1, y1, x2, y2 = [float(v) for v in box]
+    bin_w, bin_h = (x2 - x1) / w, (y2 - y1) / h
+    return x1 + (c + 0.5) * bin_w, y1 + (r + 0.5) * bin_h
+
+
+def bin_diag(box, h, w):
+    x1, y1, x2, y2 = [float(v) for v in box]
+    return math.sqrt(((x2 - x1) / w)**2 + ((y2 - y1) / h)**2)
+
+
+def positive_mask(box_a, box_b, size_a, size_b, threshold):
+    """(Ha*Wa, Hb*Wb) 0/1 mask for one image, by looping over pairs."""
+    (ha, wa), (hb, wb) = size_a, size_b
+    diag = max(bin_diag(box_a, ha, wa), bin_diag(box_b, hb, wb))
+    mask = torch.zeros(ha * wa, hb * wb)
+    for i in range(ha * wa):
+        xa, ya = cell_centre(box_a, i // wa, i % wa, ha, wa)
+        for j in range(hb * wb):
+            xb, yb = cell_centre(box_b, j // wb, j % wb, hb, wb)
+            if math.sqrt((xa - xb)**2 + (ya - yb)**2) / diag < threshold:
+                mask[i, j] = 1
+    return mask
+
+
+def cos(u, v):
+    return (u * v).sum() / (u.norm().clamp(min=1e-12) * v.norm().clamp(
+        min=1e-12))
+
+
+def propagate(x, g, gamma, clamp_min):
+    """PPM for one image. x: (C, H, W); g: a function on (C,) vectors.
+    Returns (C, H, W): y_i = sum_j s(x_i, x_j) * g(x_j) / |g(x_j)|."""
+    c, h, w = x.shape
+    pix = [x[:, k // w, k % w] for k in range(h * w)]
+    vals = [g(p) for p in pix]
+    vals = [v / v.norm().clamp(min=1e-12) for v in vals]
+    out = []
+    for i in range(h * w):
+        y = torch.zeros(c, dtype=x.dtype)
+        for j in range(h * w):
+            s = torch.clamp(cos(pix[i], pix[j]), min=clamp_min)
+            if gamma < 1:
+                s = s + 1e-6
+            y = y + s**gamma * vals[j]
+        out.append(y)
+    return torch.stack(out, 1).view(c, h, w)
+
+
+def pixel_loss(pred, target, box_pred, box_target, threshold):
+    """One direction of the pixel loss for a batch, by loops.
+    pred: (N, C, H, W) PPM output of view a; target: (N, C, H', W')."""
+    n = pred.shape[0]
+    (h, w), (ht, wt) = pred.shape[-2:], target.shape[-2:]
+    total = 0.
+    for b in range(n):
+        mask = positive_mask(box_pred[b], box_target[b], (h, w), (ht, wt),
+                             threshold)
+        acc, count = 0., 0.
+        for i in range(h * w):
+            for j in range(ht * wt):
+                if mask[i, j]:
+                    acc = acc + cos(pred[b, :, i // w, i % w],
+                                    target[b, :, j // wt, j % wt])
+                    count += 1
+        total = total + acc / (count + 1e-6)
+    return -2 * total / n

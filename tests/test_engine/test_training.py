@@ -1,0 +1,131 @@
+"""Real mmengine Runner runs of the demo config on generated images."""
+import glob
+import os.path as osp
+import socket
+import sys
+
+import pytest
+import torch
+from mmengine.hooks import Hook
+
+from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.registry import HOOKS
+from tests.test_engine.train_helpers import (build_runner, run_tool,
+                                             small_cfg, train_py)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope='module')
+def images(tmp_path_factory):
+    root = tmp_path_factory.mktemp('images')
+    write_image_folder(str(root), num_images=8, size=(90, 120))
+    return str(root)
+
+
+def load_ckpt(path):
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def test_training_runs_and_writes_checkpoints(tmp_path, images):
+    runner = build_runner(small_cfg(tmp_path, images))
+    runner.train()
+    # fp16 AMP needs a GPU: on CPU the runner falls back to fp32.
+    assert type(runner.optim_wrapper).__name__ == 'OptimWrapper'
+    losses = runner.message_hub.get_scalar('train/loss').data[0]
+    assert len(losses) == 4
+    assert all(torch.isfinite(torch.tensor(losses)))
+    assert len(set(round(float(v), 6) for v in losses)) > 1
+    for epoch in (1, 2):
+        assert osp.isfile(osp.join(tmp_path, f'epoch_{epoch}.pth'))
+    ckpt = load_ckpt(osp.join(tmp_path, 'epoch_2.pth'))
+    assert int(ckpt['state_dict']['target_net.steps']) == 4
+    assert ckpt['message_hub']['runtime_info']['max_iters'] == 4
+
+
+@HOOKS.register_module()
+class _StopAfterFirstEpoch(Hook):
+    """Simulates a job killed after its first epoch's checkpoint."""
+    priority = 'LOWEST'
+
+    def after_train_epoch(self, runner):
+        raise KeyboardInterrupt('stopped for the resume test')
+
+
+def test_resume_continues_exactly(tmp_path, images):
+    straight = small_cfg(tmp_path / 'straight', images)
+    build_runner(straight).train()
+
+    stopped = small_cfg(tmp_path / 'resumed', images)
+    stopped.custom_hooks = stopped.custom_hooks + [
+        dict(type='_StopAfterFirstEpoch')]
+    with pytest.raises(KeyboardInterrupt):
+        build_runner(stopped).train()
+    first = osp.join(tmp_path, 'resumed', 'epoch_1.pth')
+    assert int(load_ckpt(first)['state_dict']['target_net.steps']) == 2
+    assert not osp.exists(osp.join(tmp_path, 'resumed', 'epoch_2.pth'))
+
+    # Continue with the command a user types.
+    cfg_file = str(tmp_path / 'resume_cfg.py')
+    small_cfg(tmp_path / 'resumed', images).dump(cfg_file)
+    proc = run_tool([sys.executable, train_py(), cfg_file, '--resume', first])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    a = load_ckpt(osp.join(tmp_path, 'straight', 'epoch_2.pth'))
+    b = load_ckpt(osp.join(tmp_path, 'resumed', 'epoch_2.pth'))
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    assert any(k.startswith('target_net.module.') for k in a['state_dict'])
+    for key, value in a['state_dict'].items():
+        torch.testing.assert_close(
+            b['state_dict'][key], value, rtol=1e-5, atol=1e-7, msg=key)
+    assert int(b['state_dict']['target_net.steps']) == 4
+    assert a['meta']['iter'] == b['meta']['iter'] == 4
+    for sa, sb in zip(a['param_schedulers'], b['param_schedulers']):
+        assert sa['last_step'] == sb['last_step']
+        assert sa['_last_value'] == pytest.approx(sb['_last_value'])
+    bufs_a = [s['momentum_buffer'] for s in a['optimizer']['state'].values()]
+    bufs_b = [s['momentum_buffer'] for s in b['optimizer']['state'].values()]
+    for x, y in zip(bufs_a, bufs_b):
+        torch.testing.assert_close(x, y, rtol=1e-5, atol=1e-7)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def test_dist_train_two_processes_on_cpu(tmp_path, images):
+    cfg = small_cfg(tmp_path / 'work', images, max_epochs=1, batch_size=2)
+    cfg_file = str(tmp_path / 'dist_cfg.py')
+    cfg.dump(cfg_file)
+    proc = run_tool(['bash', 'tools/dist_train.sh', cfg_file, '2'],
+                    env=dict(PORT=str(free_port()), OMP_NUM_THREADS='1'))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert 'Distributed training: True' in out
+    ckpt = load_ckpt(osp.join(tmp_path, 'work', 'epoch_1.pth'))
+    # 8 images / (2 processes x 2 per batch) = 2 iterations.
+    assert int(ckpt['state_dict']['target_net.steps']) == 2
+    assert ckpt['meta']['iter'] == 2
+
+
+def test_non_finite_loss_stops_training(tmp_path, images):
+    cfg = small_cfg(tmp_path, images, max_epochs=2)
+    cfg.optim_wrapper.optimizer.lr = float('nan')
+    runner = build_runner(cfg)
+    with pytest.raises(RuntimeError, match=r'non-finite loss.*iteration 2'):
+        runner.train()
+    assert not glob.glob(osp.join(tmp_path, 'epoch_*.pth'))
+
+
+@pytest.mark.parametrize('rule,factor', [('linear', 4 / 16),
+                                         ('sqrt', (4 / 16)**0.5)])
+def test_auto_scale_lr_rules(tmp_path, images, rule, factor):
+    cfg = small_cfg(tmp_path, images, max_epochs=2)
+    cfg.auto_scale_lr = dict(base_batch_size=16, enable=True, rule=rule)
+    cfg.train_cfg.max_epochs = 1
+    runner = build_runner(cfg)
+    runner.train()
+    lr = runner.optim_wrapper.optimizer.param_groups[0]['initial_lr']
+    assert lr == pytest.approx(0.5 * factor)

@@ -1,0 +1,87 @@
+import copy
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmpretrain.structures import DataSample
+
+from mmpixpro.registry import MODELS
+from tests.conftest import DEMO_CONFIG
+
+
+def demo_model_cfg(**overrides):
+    cfg = copy.deepcopy(Config.fromfile(DEMO_CONFIG).model)
+    cfg.update(overrides)
+    return cfg
+
+
+def batch(n=2, size=64):
+    inputs = [torch.randn(n, 3, size, size) for _ in range(2)]
+    samples = []
+    for i in range(n):
+        s = DataSample()
+        s.set_field(torch.tensor([[0.1, 0.1, 0.8, 0.8],
+                                  [0.7, 0.2, 0.2, 0.9]]), 'coord')
+        samples.append(s)
+    return inputs, samples
+
+
+def test_loss_and_target_update(max_iters):
+    torch.manual_seed(0)
+    model = MODELS.build(demo_model_cfg())
+    model.init_weights()
+    online = model.online_encoder()
+    for (k, t), o in zip(model.target_net.module.state_dict().items(),
+                         online.state_dict().values()):
+        assert torch.equal(t, o), f'target {k} is not a copy after init'
+    inputs, samples = batch()
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'loss_pixel'}
+    assert torch.isfinite(losses['loss_pixel'])
+    assert -4 <= losses['loss_pixel'].item() <= 4
+    assert int(model.target_net.steps) == 1
+    losses['loss_pixel'].backward()
+    assert model.head.predictor.value_transform.weight.grad is not None
+    assert all(p.grad is None for p in model.target_net.parameters())
+
+
+def test_instance_branch(max_iters):
+    torch.manual_seed(0)
+    model = MODELS.build(demo_model_cfg(instance_loss_weight=0.5))
+    model.init_weights()
+    losses = model.loss(*batch())
+    assert set(losses) == {'loss_pixel', 'loss_instance'}
+    # -2 <= per-direction instance loss <= 2, two directions, weight 0.5.
+    assert -2 <= losses['loss_instance'].item() <= 2
+    assert hasattr(model.target_net.module, 'instance_neck')
+    assert not hasattr(MODELS.build(demo_model_cfg()), 'instance_neck')
+
+
+def test_tensor_mode_returns_backbone_features():
+    model = MODELS.build(demo_model_cfg())
+    feats = model(torch.randn(2, 3, 64, 64), mode='tensor')
+    assert isinstance(feats, tuple) and feats[0].shape == (2, 128, 2, 2)
+
+
+def test_loss_wants_two_views(max_iters):
+    model = MODELS.build(demo_model_cfg())
+    inputs, samples = batch()
+    with pytest.raises(ValueError, match='two view'):
+        model.loss(inputs + inputs[:1], samples)
+
+
+@pytest.mark.parametrize('path,value,option', [
+    (('head', 'pos_threshold'), 0., 'pos_threshold'),
+    (('head', 'predictor', 'gamma'), 0., 'gamma'),
+    (('head', 'predictor', 'num_transform_layers'), 3,
+     'num_transform_layers'),
+    (('instance_loss_weight', ), -1., 'instance_loss_weight'),
+])
+def test_invalid_config_values_fail_at_build(path, value, option):
+    cfg = demo_model_cfg()
+    node = cfg
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ValueError, match=option):
+        MODELS.build(cfg)
