@@ -107,7 +107,13 @@ def load_official_checkpoint(path: str) -> Dict[str, torch.Tensor]:
     except Exception:
         # Training-time files also pickle the argparse options; they need
         # the full unpickler. Only use files you trust.
-        obj = torch.load(path, map_location='cpu', weights_only=False)
+        try:
+            obj = torch.load(path, map_location='cpu', weights_only=False)
+        except Exception as e:
+            raise CheckpointFormatError(
+                f'{path}: expected a released PixPro checkpoint (.pth); '
+                f'found a file torch cannot read ({type(e).__name__}: {e})'
+            ) from None
     if not (isinstance(obj, dict) and isinstance(obj.get('model'), dict)):
         raise CheckpointFormatError(
             f"{path}: expected a released PixPro checkpoint, a dict with a "
