@@ -65,11 +65,14 @@ log "torch $TORCH_VERSION + torchvision $TORCHVISION_VERSION"
 
 if ! "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'" 2>/dev/null; then
   PYTAG=$("$PY" -c "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')")
-  WHEELDIR="$CACHE/wheels/mmcv-$MMCV_VERSION-torch-$TORCH_VERSION-$PYTAG"
+  # mmcv compiles CUDA ops when torch sees a GPU (or FORCE_CUDA=1): a build
+  # with and one without them must not share a cache entry.
+  OPS=$("$PY" -c "import os, torch; print('cuda' if torch.cuda.is_available() or os.environ.get('FORCE_CUDA') == '1' else 'cpu')")
+  WHEELDIR="$CACHE/wheels/mmcv-$MMCV_VERSION-torch-$TORCH_VERSION-$PYTAG-$OPS"
   mkdir -p "$WHEELDIR"
   WHEEL=$(ls "$WHEELDIR"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n1 || true)
   if [[ -z "$WHEEL" ]]; then
-    log "building mmcv $MMCV_VERSION with compiled CPU ops (about 20 minutes on 2 cores)"
+    log "building mmcv $MMCV_VERSION with compiled $OPS ops (10 to 20 minutes on 2 cores)"
     TMPW=$(mktemp -d)
     MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
       "${PIP[@]}" wheel --no-build-isolation --no-deps --no-cache-dir \

@@ -1,0 +1,228 @@
+"""Two-view data pipeline throughput per core: our PixPro train pipeline
+against mmpretrain's BYOL pipeline, on ImageNet-sized JPEGs.
+
+What: samples/s of one process calling the pipeline directly (no DataLoader,
+so num_workers plays no part), one sample = decode one JPEG, make two 224 px
+augmented views, pack them. Ours is ``train_pipeline`` of
+``configs/_base_/datasets/imagenet_pixpro.py`` (box-tracking crops, PIL and
+torchvision photometric ops), built with ``mmcv.transforms.Compose`` in the
+``mmpixpro`` scope. The peer is mmpretrain's BYOL pipeline (LoadImageFromFile,
+MultiView of two asymmetric views, PackInputs), built in the ``mmpretrain``
+scope.
+
+Peer with hue=0: under numpy 2, mmcv 2.1's ``adjust_hue`` (which mmpretrain's
+ColorJitter calls) raises an OverflowError for negative hue factors, so the
+peer runs without the hue jitter (the script shows the error with hue=0.1).
+That makes the peer cheaper, so our ratio is conservative.
+
+How: 64 generated JPEGs (500x375 and 375x500, random scenes plus Gaussian
+noise so that decoding costs what a photo costs, quality 90) in a temporary
+folder; ``torch.set_num_threads(1)`` and ``cv2.setNumThreads(0)`` to measure
+one core; numpy, random and torch seeded identically before every pass; one
+warm-up pass each, then ``--passes`` timed passes over all files, alternating
+which pipeline goes first; throughput is the median over passes.
+
+Run from the repository root (the pipelines run on the CPU on any machine):
+
+    .venv/bin/python benchmarks/bench_pipeline.py
+
+Prints a markdown table and writes JSON to ``benchmarks/results/``.
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+import platform
+import random
+import statistics
+import tempfile
+import time
+import warnings
+
+import cv2
+import numpy as np
+import torch
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from PIL import Image
+
+from mmpixpro.datasets.synthetic import random_scene
+from mmpixpro.utils import register_all_modules
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PIXPRO_DATA_CFG = osp.join(REPO, 'configs/_base_/datasets/imagenet_pixpro.py')
+
+
+def byol_pipeline(hue):
+    """mmpretrain's BYOL ResNet-50 train pipeline (``hue`` of ColorJitter)."""
+
+    def view(blur_prob, solarize_prob):
+        return [
+            dict(
+                type='RandomResizedCrop',
+                scale=224,
+                interpolation='bicubic',
+                backend='pillow'),
+            dict(type='RandomFlip', prob=0.5),
+            dict(
+                type='RandomApply',
+                transforms=[
+                    dict(
+                        type='ColorJitter',
+                        brightness=0.4,
+                        contrast=0.4,
+                        saturation=0.2,
+                        hue=hue)
+                ],
+                prob=0.8),
+            dict(
+                type='RandomGrayscale',
+                prob=0.2,
+                keep_channels=True,
+                channel_weights=(0.114, 0.587, 0.2989)),
+            dict(
+                type='GaussianBlur',
+                magnitude_range=(0.1, 2.0),
+                magnitude_std='inf',
+                prob=blur_prob),
+            dict(type='Solarize', thr=128, prob=solarize_prob),
+        ]
+
+    return [
+        dict(type='LoadImageFromFile'),
+        dict(
+            type='MultiView',
+            num_views=[1, 1],
+            transforms=[view(1., 0.), view(0.1, 0.2)]),
+        dict(type='PackInputs'),
+    ]
+
+
+def build(pipeline_cfg, scope):
+    with DefaultScope.overwrite_default_scope(scope):
+        return Compose(copy.deepcopy(pipeline_cfg))
+
+
+def write_jpegs(folder, num, noise_std, seed=0):
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(num):
+        h, w = (375, 500) if i % 2 == 0 else (500, 375)
+        img = random_scene(rng, h, w) + rng.normal(0, noise_std, (h, w, 3))
+        path = osp.join(folder, f'img_{i:03d}.jpg')
+        Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(
+            path, quality=90)
+        paths.append(path)
+    return paths
+
+
+def seed_all(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def run_pass(pipeline, paths, seed=0):
+    """Seconds to push every file through ``pipeline``."""
+    seed_all(seed)
+    start = time.perf_counter()
+    for path in paths:
+        out = pipeline(dict(img_path=path))
+        assert len(out['inputs']) == 2
+    return time.perf_counter() - start
+
+
+def show_hue_trap(paths):
+    """The peer with hue=0.1: how many samples fail, and the error."""
+    pipeline = build(byol_pipeline(hue=0.1), 'mmpretrain')
+    seed_all(0)
+    failed, error = 0, None
+    for path in paths:
+        try:
+            pipeline(dict(img_path=path))
+        except Exception as e:  # noqa: BLE001 - we report whatever it is
+            failed += 1
+            error = error or f'{type(e).__name__}: {e}'
+    return failed, error
+
+
+def main(args):
+    # mmpretrain's ColorJitter warns at every saturation change.
+    warnings.filterwarnings('ignore', "Only use 'alpha' for pillow backend")
+    torch.set_num_threads(1)
+    cv2.setNumThreads(0)
+    register_all_modules()
+    ours = build(Config.fromfile(PIXPRO_DATA_CFG).train_pipeline, 'mmpixpro')
+    peer = build(byol_pipeline(hue=0.), 'mmpretrain')
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_jpegs(folder, args.num_images, args.noise_std)
+        kib = statistics.mean(os.path.getsize(p) for p in paths) / 1024
+        out_ours, out_peer = ours(dict(img_path=paths[0])), peer(
+            dict(img_path=paths[0]))
+        shapes = {
+            'ours': [tuple(v.shape) for v in out_ours['inputs']],
+            'peer': [tuple(v.shape) for v in out_peer['inputs']]
+        }
+        hue_failed, hue_error = show_hue_trap(paths)
+
+        run_pass(ours, paths[:16])  # warm-up
+        run_pass(peer, paths[:16])
+        times = dict(ours=[], peer=[])
+        for p in range(args.passes):
+            order = ('ours', 'peer') if p % 2 == 0 else ('peer', 'ours')
+            for name in order:
+                times[name].append(
+                    run_pass(dict(ours=ours, peer=peer)[name], paths, seed=p))
+
+    rate = {k: len(paths) / statistics.median(v) for k, v in times.items()}
+    ratio = rate['ours'] / rate['peer']
+    print(f'\nTwo-view pipeline, one core (torch threads 1, cv2 threads 0), '
+          f'{len(paths)} JPEGs 500x375/375x500 q90 (mean {kib:.0f} KiB), '
+          f'{args.passes} passes, {platform.processor() or platform.machine()}'
+          f'\n')
+    print('| pipeline | samples/s (median) | min-max over passes |')
+    print('|---|---:|---:|')
+    for name, label in (('ours', 'PixPro (mmpixpro)'),
+                        ('peer', 'BYOL (mmpretrain), hue=0')):
+        rates = [len(paths) / t for t in times[name]]
+        print(f'| {label} | {rate[name]:.1f} | {min(rates):.1f}-'
+              f'{max(rates):.1f} |')
+    print(f'\nours / peer: {ratio:.3f}')
+    print('Peer runs with ColorJitter hue=0: with hue=0.1 (its recipe) '
+          f'{hue_failed}/{len(paths)} samples fail under numpy '
+          f'{np.__version__}: {hue_error}')
+    print(f'Output views: ours {shapes["ours"]}, peer {shapes["peer"]}')
+
+    out_dir = osp.join(REPO, 'benchmarks', 'results')
+    os.makedirs(out_dir, exist_ok=True)
+    out = osp.join(out_dir, 'pipeline.json')
+    with open(out, 'w') as f:
+        json.dump(
+            dict(
+                config=vars(args),
+                mean_jpeg_kib=kib,
+                samples_per_s=rate,
+                ratio_ours_over_peer=ratio,
+                pass_seconds=times,
+                peer_hue=0.,
+                hue_trap=dict(failed=hue_failed, of=len(paths),
+                              error=hue_error),
+                numpy=np.__version__,
+                output_shapes=shapes),
+            f,
+            indent=2)
+    print(f'wrote {osp.relpath(out, REPO)}')
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--num-images', type=int, default=64)
+    parser.add_argument('--passes', type=int, default=5)
+    parser.add_argument(
+        '--noise-std', type=float, default=20.,
+        help='Gaussian noise added to the scenes; sets the JPEG size, '
+        '20 gives ~95 KiB (ImageNet train JPEGs average ~110 KB)')
+    main(parser.parse_args())

@@ -1,0 +1,283 @@
+"""Training-step throughput and peak memory: PixPro (ours) against BYOL
+(mmpretrain), same ResNet-50, same batch, same view size, fp32.
+
+What one step is: ``model.train_step(data, optim_wrapper)``, i.e. the data
+preprocessor, ``loss()`` on both views (two online and two target passes and
+the target update, for both algorithms), backward and a plain
+``torch.optim.SGD`` step (the same optimizer for both, so it is not what
+differs). PixPro is built from ``configs/_base_/models/pixpro_r50.py`` through
+the mmpixpro registry, BYOL from mmpretrain's BYOL ResNet-50 recipe through the
+mmpretrain registry; SyncBN is replaced by BN everywhere. Inputs are random
+uint8 views, every sample carries crop boxes (``coord``, which BYOL ignores).
+
+How: each model runs in its own subprocess, so peak memory is clean (peak RSS
+from ``getrusage`` on CPU; ``torch.cuda.max_memory_allocated`` on CUDA). In
+each subprocess the first ``--warmup`` steps are dropped and ``--steps`` steps
+are timed. The subprocesses alternate over ``--rounds`` rounds (P B, B P, ...)
+so that drifting machine load hits both models alike; step time is the median
+of all timed steps of a model and the ratio PixPro/BYOL compares the medians
+of the same run (per-round ratios are printed too). Torch threads are left at
+torch's default and recorded.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench_train_step.py              # 224 px, batch 4
+    .venv/bin/python benchmarks/bench_train_step.py --size 96    # small views
+
+On a machine with CUDA the same command runs on the GPU (``--device cpu``
+forces the CPU); use a realistic batch there, e.g. ``--batch 64``.
+Prints a markdown table and writes JSON to ``benchmarks/results/``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PIXPRO_MODEL_CFG = osp.join(REPO, 'configs/_base_/models/pixpro_r50.py')
+BOXES = [[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]]  # view 2 is flipped
+
+
+def _mlp(in_channels, with_avg_pool):
+    return dict(
+        type='NonLinearNeck',
+        in_channels=in_channels,
+        hid_channels=4096,
+        out_channels=256,
+        num_layers=2,
+        with_bias=True,
+        with_last_bn=False,
+        with_avg_pool=with_avg_pool,
+        norm_cfg=dict(type='BN1d'))
+
+
+# mmpretrain's configs/byol/byol_resnet50_16xb256-coslr-200e_in1k.py, with BN.
+BYOL_MODEL = dict(
+    type='BYOL',
+    base_momentum=0.01,
+    data_preprocessor=dict(
+        type='SelfSupDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=True),
+    backbone=dict(
+        type='ResNet',
+        depth=50,
+        out_indices=(3, ),
+        norm_cfg=dict(type='BN'),
+        zero_init_residual=False),
+    neck=_mlp(2048, with_avg_pool=True),
+    head=dict(
+        type='LatentPredictHead',
+        predictor=_mlp(256, with_avg_pool=False),
+        loss=dict(type='CosineSimilarityLoss')))
+
+
+def syncbn_to_bn(cfg):
+    """Replace every ``norm_cfg=dict(type='SyncBN')`` by BN, in place."""
+    if isinstance(cfg, dict):
+        if cfg.get('type') == 'SyncBN':
+            cfg['type'] = 'BN'
+        for value in cfg.values():
+            syncbn_to_bn(value)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            syncbn_to_bn(value)
+    return cfg
+
+
+def build_model(name):
+    from mmengine.logging import MessageHub, MMLogger
+
+    MMLogger.get_current_instance().setLevel('WARNING')  # init_weights log
+
+    # Both momentum schedules read the Runner's max_iters from the hub.
+    MessageHub.get_current_instance().update_info('max_iters', 1000)
+    if name == 'pixpro':
+        from mmengine.config import Config
+
+        from mmpixpro.registry import MODELS
+        from mmpixpro.utils import register_all_modules
+        register_all_modules()
+        cfg = syncbn_to_bn(Config.fromfile(PIXPRO_MODEL_CFG).model.to_dict())
+    else:
+        from mmpretrain.registry import MODELS
+        from mmpretrain.utils import register_all_modules
+        register_all_modules()
+        cfg = BYOL_MODEL
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def worker(args):
+    """Build one model, run warm-up and timed steps, print one JSON line."""
+    import torch
+    from mmengine.optim import OptimWrapper
+    from mmpretrain.structures import DataSample
+
+    torch.manual_seed(0)
+    device = torch.device(args.device)
+    model = build_model(args.worker).to(device).train()
+    optim_wrapper = OptimWrapper(
+        torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
+    gen = torch.Generator().manual_seed(0)
+    views = [
+        torch.randint(0, 256, (args.batch, 3, args.size, args.size),
+                      dtype=torch.uint8, generator=gen) for _ in range(2)
+    ]
+    samples = [DataSample() for _ in range(args.batch)]
+    for sample in samples:
+        sample.set_field(torch.tensor(BOXES), 'coord')
+    data = dict(inputs=views, data_samples=samples)
+
+    def sync():
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
+
+    rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+    times = []
+    for i in range(args.warmup + args.steps):
+        sync()
+        start = time.perf_counter()
+        log_vars = model.train_step(data, optim_wrapper)
+        sync()
+        if i >= args.warmup:
+            times.append(time.perf_counter() - start)
+    loss = float(torch.as_tensor(log_vars['loss']).detach())
+    if not loss == loss:  # NaN
+        raise RuntimeError(f'{args.worker}: loss is NaN')
+    result = dict(
+        model=args.worker,
+        step_s=times,
+        params_m=sum(p.numel() for p in model.parameters()) / 1e6,
+        peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        rss_after_build_mib=rss_build,
+        torch_threads=torch.get_num_threads())
+    if device.type == 'cuda':
+        result['peak_cuda_mib'] = torch.cuda.max_memory_allocated(device) / 2**20
+    print('RESULT ' + json.dumps(result), flush=True)
+
+
+def run_worker(name, args):
+    cmd = [
+        sys.executable,
+        osp.abspath(__file__), '--worker', name, '--device', args.device,
+        '--size',
+        str(args.size), '--batch',
+        str(args.batch), '--warmup',
+        str(args.warmup), '--steps',
+        str(args.steps)
+    ]
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
+    if proc.returncode or not lines:
+        sys.exit(f'{name} worker failed:\n{proc.stdout}\n{proc.stderr}')
+    return json.loads(lines[-1][len('RESULT '):])
+
+
+def main(args):
+    import torch
+    runs = dict(pixpro=[], byol=[])
+    wall = time.perf_counter()
+    for r in range(args.rounds):
+        order = ('pixpro', 'byol') if r % 2 == 0 else ('byol', 'pixpro')
+        for name in order:
+            runs[name].append(run_worker(name, args))
+            print(f'round {r + 1}/{args.rounds} {name}: step '
+                  f'{statistics.median(runs[name][-1]["step_s"]):.3f} s',
+                  file=sys.stderr, flush=True)
+
+    mem_key = 'peak_cuda_mib' if args.device.startswith('cuda') else \
+        'peak_rss_mib'
+    summary = {}
+    for name, rs in runs.items():
+        times = [t for r in rs for t in r['step_s']]
+        med = statistics.median(times)
+        summary[name] = dict(
+            step_s_median=med,
+            step_s_min=min(times),
+            pairs_per_s=args.batch / med,
+            peak_mem_mib=max(r[mem_key] for r in rs),
+            rss_after_build_mib=max(r['rss_after_build_mib'] for r in rs),
+            params_m=rs[0]['params_m'])
+    ratio = summary['pixpro']['step_s_median'] / \
+        summary['byol']['step_s_median']
+    round_ratios = [
+        statistics.median(p['step_s']) / statistics.median(b['step_s'])
+        for p, b in zip(runs['pixpro'], runs['byol'])
+    ]
+    device_name = (torch.cuda.get_device_name(args.device)
+                   if args.device.startswith('cuda') else 'cpu')
+    threads = runs['pixpro'][0]['torch_threads']
+    mem_name = ('peak CUDA allocated' if mem_key == 'peak_cuda_mib' else
+                'peak RSS')
+
+    print(f'\nTraining step, ResNet-50, batch {args.batch}, {args.size} px '
+          f'views, fp32, {device_name}, torch {torch.__version__}, '
+          f'{threads} torch threads; {args.rounds} rounds x {args.steps} '
+          f'timed steps per model (after {args.warmup} warm-up)\n')
+    print(f'| model | step median (s) | step min (s) | pairs/s | '
+          f'{mem_name} (MiB) | params (M) |')
+    print('|---|---:|---:|---:|---:|---:|')
+    for name, label in (('pixpro', 'PixPro (mmpixpro)'),
+                        ('byol', 'BYOL (mmpretrain)')):
+        s = summary[name]
+        print(f'| {label} | {s["step_s_median"]:.3f} | {s["step_s_min"]:.3f} '
+              f'| {s["pairs_per_s"]:.2f} | {s["peak_mem_mib"]:.0f} | '
+              f'{s["params_m"]:.1f} |')
+    print(f'\nPixPro / BYOL step time: {ratio:.3f} (per round: '
+          f'{", ".join(f"{x:.3f}" for x in round_ratios)}); '
+          f'total wall {time.perf_counter() - wall:.0f} s')
+
+    out_dir = osp.join(REPO, 'benchmarks', 'results')
+    os.makedirs(out_dir, exist_ok=True)
+    out = osp.join(
+        out_dir, f'train_step_{args.device.split(":")[0]}_'
+        f'{args.size}px_b{args.batch}.json')
+    with open(out, 'w') as f:
+        json.dump(
+            dict(
+                config=vars(args),
+                device=device_name,
+                torch=torch.__version__,
+                torch_threads=threads,
+                memory=mem_name,
+                summary=summary,
+                ratio_pixpro_over_byol=ratio,
+                round_ratios=round_ratios,
+                runs=runs),
+            f,
+            indent=2)
+    print(f'wrote {osp.relpath(out, REPO)}')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--size', type=int, default=224, help='view size')
+    parser.add_argument('--batch', type=int, default=4, help='image pairs')
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--steps', type=int, default=4, help='timed steps')
+    parser.add_argument('--rounds', type=int, default=4)
+    parser.add_argument('--device', default=None, help='default: cuda if '
+                        'available, else cpu')
+    parser.add_argument('--worker', choices=['pixpro', 'byol'],
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.device is None:
+        import torch
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return args
+
+
+if __name__ == '__main__':
+    args = parse_args()
+    worker(args) if args.worker else main(args)
