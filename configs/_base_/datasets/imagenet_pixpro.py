@@ -6,7 +6,8 @@ data_root = 'data/imagenet'
 
 # ColorJitter is torchvision's, as in the released code: mmcv 2.1's hue
 # adjustment overflows under numpy 2 for negative hue factors.
-view_pipeline1 = [
+# Both views: crop with its box, flip, colour jitter, grayscale ...
+view_common = [
     dict(
         type='RandomResizedCropWithCoord',
         size=224,
@@ -26,31 +27,16 @@ view_pipeline1 = [
         ],
         prob=0.8),
     dict(type='torchvision/RandomGrayscale', p=0.2),
+]
+# ... then the asymmetric part: always blurred view 1; view 2 blurred 10% of
+# the time and solarized 20% of the time.
+view_pipeline1 = view_common + [
     dict(
         type='RandomApply',
         transforms=[dict(type='PILGaussianBlur', sigma_min=0.1, sigma_max=2.)],
         prob=1.0),
 ]
-view_pipeline2 = [
-    dict(
-        type='RandomResizedCropWithCoord',
-        size=224,
-        scale=(0.08, 1.),
-        ratio=(3. / 4., 4. / 3.),
-        interpolation='bilinear'),
-    dict(type='RandomFlipWithCoord', prob=0.5),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='torchvision/ColorJitter',
-                brightness=0.4,
-                contrast=0.4,
-                saturation=0.2,
-                hue=0.1)
-        ],
-        prob=0.8),
-    dict(type='torchvision/RandomGrayscale', p=0.2),
+view_pipeline2 = view_common + [
     dict(
         type='RandomApply',
         transforms=[dict(type='PILGaussianBlur', sigma_min=0.1, sigma_max=2.)],

@@ -1,5 +1,13 @@
 # PixPro with ResNet-50 (section 1 of the reference recipe).
 # Inputs reach the model as RGB (LoadRGBImageFromFile), so no channel swap.
+
+# Per-pixel MLP 2048 -> 4096 -> 256, for the pixel and the instance branch.
+projector = dict(
+    type='PixelProjector',
+    in_channels=2048,
+    hid_channels=4096,
+    out_channels=256,
+    norm_cfg=dict(type='SyncBN'))
 model = dict(
     type='PixPro',
     base_momentum=0.99,  # tau at iteration 0, cosine to 1 at the end
@@ -14,12 +22,7 @@ model = dict(
         out_indices=(3, ),  # C5 only
         norm_cfg=dict(type='SyncBN'),
         zero_init_residual=True),
-    neck=dict(
-        type='PixelProjector',
-        in_channels=2048,
-        hid_channels=4096,
-        out_channels=256,
-        norm_cfg=dict(type='SyncBN')),
+    neck=projector,
     head=dict(
         type='PixProHead',
         pos_threshold=0.7,  # T
@@ -32,12 +35,7 @@ model = dict(
             norm_cfg=dict(type='SyncBN'))),
     # Instance branch (section 4), built only when the weight is > 0.
     instance_loss_weight=0.,
-    instance_neck=dict(
-        type='PixelProjector',
-        in_channels=2048,
-        hid_channels=4096,
-        out_channels=256,
-        norm_cfg=dict(type='SyncBN')),
+    instance_neck=projector,
     instance_head=dict(
         type='InstanceConsistencyHead',
         predictor=dict(
