@@ -14,15 +14,17 @@ How: each model runs in its own subprocess, so peak memory is clean (peak RSS
 from ``getrusage`` on CPU; ``torch.cuda.max_memory_allocated`` on CUDA). In
 each subprocess the first ``--warmup`` steps are dropped and ``--steps`` steps
 are timed. The subprocesses alternate over ``--rounds`` rounds (P B, B P, ...)
-so that drifting machine load hits both models alike; step time is the median
-of all timed steps of a model and the ratio PixPro/BYOL compares the medians
-of the same run (per-round ratios are printed too). Torch threads are left at
-torch's default and recorded.
+so that drifting machine load hits both models alike. A timed step during
+which other processes used more than 5% of the machine's CPU time (read from
+/proc/stat) is dropped, and the table says how many steps were kept. Step
+time is the median of the kept steps of a model; the ratio PixPro/BYOL
+compares the medians of the same run (per-round ratios are printed too).
+Torch threads are left at torch's default and recorded.
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_train_step.py              # 224 px, batch 4
-    .venv/bin/python benchmarks/bench_train_step.py --size 96    # small views
+    .venv/bin/python benchmarks/bench_train_step.py            # 224 px, batch 4
+    .venv/bin/python benchmarks/bench_train_step.py --size 96  # small views
 
 On a machine with CUDA the same command runs on the GPU (``--device cpu``
 forces the CPU); use a realistic batch there, e.g. ``--batch 64``.
@@ -91,6 +93,30 @@ def syncbn_to_bn(cfg):
     return cfg
 
 
+def foreign_cpu_s():
+    """CPU seconds the whole machine has been busy (steal included) minus
+    this process's own: what other processes took. Linux only, else 0."""
+    try:
+        with open('/proc/stat') as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return 0.
+    # user nice system idle iowait irq softirq steal: all but idle, iowait
+    busy = sum(ticks[:8]) - ticks[3] - ticks[4]
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return busy / os.sysconf('SC_CLK_TCK') - own.ru_utime - own.ru_stime
+
+
+def clean_steps(run, limit=0.05):
+    """The timed steps during which other processes took less than
+    ``limit`` of the machine's CPU time (the rest are dropped)."""
+    cores = os.cpu_count() or 1
+    return [
+        t for t, f in zip(run['step_s'], run['foreign_cpu_s'])
+        if f < limit * cores * t
+    ]
+
+
 def build_model(name):
     from mmengine.logging import MessageHub, MMLogger
 
@@ -143,26 +169,29 @@ def worker(args):
     rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
-    times = []
+    times, foreign = [], []
     for i in range(args.warmup + args.steps):
         sync()
-        start = time.perf_counter()
+        cpu0, start = foreign_cpu_s(), time.perf_counter()
         log_vars = model.train_step(data, optim_wrapper)
         sync()
         if i >= args.warmup:
             times.append(time.perf_counter() - start)
+            foreign.append(foreign_cpu_s() - cpu0)
     loss = float(torch.as_tensor(log_vars['loss']).detach())
     if not loss == loss:  # NaN
         raise RuntimeError(f'{args.worker}: loss is NaN')
     result = dict(
         model=args.worker,
         step_s=times,
+        foreign_cpu_s=foreign,
         params_m=sum(p.numel() for p in model.parameters()) / 1e6,
         peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         rss_after_build_mib=rss_build,
         torch_threads=torch.get_num_threads())
     if device.type == 'cuda':
-        result['peak_cuda_mib'] = torch.cuda.max_memory_allocated(device) / 2**20
+        result['peak_cuda_mib'] = torch.cuda.max_memory_allocated(
+            device) / 2**20
     print('RESULT ' + json.dumps(result), flush=True)
 
 
@@ -200,21 +229,28 @@ def main(args):
         'peak_rss_mib'
     summary = {}
     for name, rs in runs.items():
-        times = [t for r in rs for t in r['step_s']]
+        times = [t for r in rs for t in clean_steps(r)]
+        total = sum(len(r['step_s']) for r in rs)
+        if len(times) < total / 2:
+            print(f'WARNING: {name}: only {len(times)}/{total} steps ran on '
+                  'a quiet machine; rerun when it is idle.', file=sys.stderr)
+        times = times or [t for r in rs for t in r['step_s']]
         med = statistics.median(times)
         summary[name] = dict(
             step_s_median=med,
             step_s_min=min(times),
             pairs_per_s=args.batch / med,
+            steps_kept=f'{len(times)}/{total}',
             peak_mem_mib=max(r[mem_key] for r in rs),
             rss_after_build_mib=max(r['rss_after_build_mib'] for r in rs),
             params_m=rs[0]['params_m'])
     ratio = summary['pixpro']['step_s_median'] / \
         summary['byol']['step_s_median']
     round_ratios = [
-        statistics.median(p['step_s']) / statistics.median(b['step_s'])
+        statistics.median(clean_steps(p)) / statistics.median(clean_steps(b))
         for p, b in zip(runs['pixpro'], runs['byol'])
-    ]
+        if clean_steps(p) and clean_steps(b)
+    ] or [float('nan')]
     device_name = (torch.cuda.get_device_name(args.device)
                    if args.device.startswith('cuda') else 'cpu')
     threads = runs['pixpro'][0]['torch_threads']
@@ -226,17 +262,18 @@ def main(args):
           f'{threads} torch threads; {args.rounds} rounds x {args.steps} '
           f'timed steps per model (after {args.warmup} warm-up)\n')
     print(f'| model | step median (s) | step min (s) | pairs/s | '
-          f'{mem_name} (MiB) | params (M) |')
-    print('|---|---:|---:|---:|---:|---:|')
+          f'{mem_name} (MiB) | params (M) | steps kept |')
+    print('|---|---:|---:|---:|---:|---:|---:|')
     for name, label in (('pixpro', 'PixPro (mmpixpro)'),
                         ('byol', 'BYOL (mmpretrain)')):
         s = summary[name]
         print(f'| {label} | {s["step_s_median"]:.3f} | {s["step_s_min"]:.3f} '
               f'| {s["pairs_per_s"]:.2f} | {s["peak_mem_mib"]:.0f} | '
-              f'{s["params_m"]:.1f} |')
-    print(f'\nPixPro / BYOL step time: {ratio:.3f} (per round: '
-          f'{", ".join(f"{x:.3f}" for x in round_ratios)}); '
-          f'total wall {time.perf_counter() - wall:.0f} s')
+              f'{s["params_m"]:.1f} | {s["steps_kept"]} |')
+    print(f'\nPixPro / BYOL step time: {ratio:.3f} (per round: median '
+          f'{statistics.median(round_ratios):.3f}, range '
+          f'{min(round_ratios):.3f}-{max(round_ratios):.3f}); total wall '
+          f'{time.perf_counter() - wall:.0f} s')
 
     out_dir = osp.join(REPO, 'benchmarks', 'results')
     os.makedirs(out_dir, exist_ok=True)
@@ -265,8 +302,8 @@ def parse_args():
     parser.add_argument('--size', type=int, default=224, help='view size')
     parser.add_argument('--batch', type=int, default=4, help='image pairs')
     parser.add_argument('--warmup', type=int, default=2)
-    parser.add_argument('--steps', type=int, default=4, help='timed steps')
-    parser.add_argument('--rounds', type=int, default=4)
+    parser.add_argument('--steps', type=int, default=3, help='timed steps')
+    parser.add_argument('--rounds', type=int, default=8)
     parser.add_argument('--device', default=None, help='default: cuda if '
                         'available, else cpu')
     parser.add_argument('--worker', choices=['pixpro', 'byol'],
