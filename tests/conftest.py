@@ -1,3 +1,4 @@
+import importlib.util
 import os.path as osp
 
 import pytest
@@ -18,3 +19,14 @@ def max_iters():
     hub = MessageHub.get_current_instance()
     hub.update_info('max_iters', 100)
     yield 100
+
+
+def load_tool_main(*path):
+    """The ``main(argv)`` of a script under tools/, e.g.
+    ``load_tool_main('model_converters', 'to_detectron2.py')``."""
+    file = osp.join(REPO, 'tools', *path)
+    spec = importlib.util.spec_from_file_location(
+        osp.splitext(osp.basename(file))[0], file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main

@@ -1,74 +1,20 @@
 """The released-checkpoint converter, on checkpoints built from the layout of
 section 7 of the reference (torchvision ResNet-50 names + the authors'
 MLP2d), loaded strictly into our PixPro-R50."""
-import copy
-import importlib.util
-import os.path as osp
-
 import pytest
 import torch
 import torchvision
-from mmengine.config import Config
 from mmpretrain.structures import DataSample
 
 from mmpixpro.registry import MODELS
-from tests.conftest import REPO
+from tests.conftest import load_tool_main
+from tests.released_layout import released_checkpoint, r50_model_cfg
 
-R50_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
-TOOL = osp.join(REPO, 'tools', 'model_converters',
-                'pixpro_official_to_mmpixpro.py')
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location('official_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
-
-
-def mlp2d(prefix, cin, hid, cout):
-    return {
-        f'{prefix}.linear1.weight': torch.randn(hid, cin, 1, 1),
-        f'{prefix}.linear1.bias': torch.randn(hid),
-        f'{prefix}.bn1.weight': torch.rand(hid),
-        f'{prefix}.bn1.bias': torch.randn(hid),
-        f'{prefix}.bn1.running_mean': torch.randn(hid),
-        f'{prefix}.bn1.running_var': torch.rand(hid),
-        f'{prefix}.bn1.num_batches_tracked': torch.tensor(7),
-        f'{prefix}.linear2.weight': torch.randn(cout, hid, 1, 1),
-        f'{prefix}.linear2.bias': torch.randn(cout),
-    }
-
-
-def released_checkpoint(instance=False, transform_layers=1):
-    torch.manual_seed(0)
-    sd = {}
-    for name in ('encoder', 'encoder_k'):
-        resnet = torchvision.models.resnet50(weights=None).state_dict()
-        sd.update({f'{name}.{k}': v for k, v in resnet.items()})
-    sd.update(mlp2d('projector', 2048, 4096, 256))
-    sd.update(mlp2d('projector_k', 2048, 4096, 256))
-    if transform_layers == 1:
-        sd['value_transform.weight'] = torch.randn(256, 256, 1, 1)
-        sd['value_transform.bias'] = torch.randn(256)
-    elif transform_layers == 2:
-        sd.update(mlp2d('value_transform', 256, 256, 256))
-    if instance:
-        sd.update(mlp2d('projector_instance', 2048, 4096, 256))
-        sd.update(mlp2d('projector_instance_k', 2048, 4096, 256))
-        sd.update(mlp2d('predictor', 256, 4096, 256))
-    return {'model': {f'module.{k}': v for k, v in sd.items()}}
-
-
-def r50_model(**overrides):
-    cfg = copy.deepcopy(Config.fromfile(R50_CONFIG).model)
-    cfg.update(overrides)
-    bn = dict(type='BN')
-    cfg.backbone.norm_cfg = bn
-    for part in (cfg.neck, cfg.head.predictor, cfg.instance_neck,
-                 cfg.instance_head.predictor):
-        part.norm_cfg = bn
-    return MODELS.build(cfg)
+    return load_tool_main('model_converters',
+                          'pixpro_official_to_mmpixpro.py')
 
 
 @pytest.mark.parametrize('instance,layers', [(False, 1), (True, 1),
@@ -83,9 +29,10 @@ def test_released_checkpoint_loads_strictly(tmp_path, instance, layers,
     assert ckpt['meta']['instance_branch'] == instance
     assert ckpt['meta']['num_transform_layers'] == layers
 
-    model = r50_model(
-        instance_loss_weight=1. if instance else 0.,
-        head=dict(predictor=dict(num_transform_layers=layers)))
+    cfg = r50_model_cfg()
+    cfg.instance_loss_weight = 1. if instance else 0.
+    cfg.head.predictor.num_transform_layers = layers
+    model = MODELS.build(cfg)
     model.init_weights()
     model.load_state_dict(ckpt['state_dict'], strict=True)
 

@@ -1,0 +1,93 @@
+"""Backbone weights out of a pre-training checkpoint, for downstream use.
+
+Reads our checkpoints (mmengine: ``state_dict`` with ``backbone.*`` and
+``target_net.module.backbone.*``) and the authors' released ones
+(``model`` with ``module.encoder.*``), and gives the ResNet weights under
+the names mmpretrain, mmdet and mmseg's ``ResNet`` use (torchvision's:
+``conv1``, ``bn1``, ``layer1.0.conv1`` ...), or detectron2's.
+"""
+import re
+from collections import OrderedDict
+from typing import Dict, Tuple
+
+import torch
+
+from .official import (CheckpointFormatError, convert_official_state_dict,
+                       describe)
+
+ONLINE, TARGET = 'backbone.', 'target_net.module.backbone.'
+
+
+def read_pretraining_checkpoint(path: str) -> Tuple[Dict, str]:
+    """Our state dict from either kind of pre-training checkpoint.
+
+    Returns ``(state_dict, kind)`` with kind ``'mmpixpro'`` or
+    ``'released'``. mmengine checkpoints pickle more than tensors (message
+    hub, numpy scalars), so this uses the full unpickler: read only files
+    you trust.
+    """
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=False)
+    except FileNotFoundError:
+        raise
+    except Exception as e:
+        raise CheckpointFormatError(
+            f'{path}: expected a PixPro pre-training checkpoint; found a file '
+            f'torch cannot read ({type(e).__name__}: {e})') from None
+    if isinstance(obj, dict) and isinstance(obj.get('state_dict'), dict):
+        return obj['state_dict'], 'mmpixpro'
+    if isinstance(obj, dict) and isinstance(obj.get('model'), dict):
+        return convert_official_state_dict(obj['model'])[0], 'released'
+    raise CheckpointFormatError(
+        f'{path}: expected a PixPro pre-training checkpoint (ours, with a '
+        "'state_dict', or a released one, with a 'model'); found "
+        f'{describe(obj)}')
+
+
+def backbone_state_dict(state_dict: Dict,
+                        target: bool = False) -> 'OrderedDict[str, torch.Tensor]':
+    """The online (or, with ``target``, the momentum) ResNet's weights with
+    the prefix stripped. Raises when the checkpoint holds none."""
+    prefix = TARGET if target else ONLINE
+    out = OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
+                      if k.startswith(prefix))
+    if not out:
+        found = sorted({k.split('.')[0] for k in state_dict})[:8]
+        raise CheckpointFormatError(
+            f'no {"target" if target else "online"} backbone weights '
+            f'(keys starting with "{prefix}"); top-level keys found: {found}')
+    return out
+
+
+_D2_RULES = (
+    (re.compile(r'^layer(\d)\.'), lambda m: f'res{int(m.group(1)) + 1}.'),
+    (re.compile(r'\.bn(\d)\.'), lambda m: f'.conv{m.group(1)}.norm.'),
+    (re.compile(r'\.downsample\.0\.'), lambda m: '.shortcut.'),
+    (re.compile(r'\.downsample\.1\.'), lambda m: '.shortcut.norm.'),
+)
+
+
+def to_detectron2(backbone: Dict[str, torch.Tensor]) -> 'OrderedDict':
+    """torchvision-named ResNet weights -> detectron2 names, as numpy.
+
+    ``conv1``/``bn1`` -> ``stem.conv1(.norm)``, ``layerN`` -> ``res{N+1}``,
+    ``bnK`` -> ``convK.norm``, ``downsample.0/1`` -> ``shortcut(.norm)``;
+    ``num_batches_tracked`` is dropped (detectron2 has no such buffer).
+    """
+    out = OrderedDict()
+    for key, value in backbone.items():
+        if key.endswith('num_batches_tracked'):
+            continue
+        if key.startswith('bn1.'):
+            new = 'stem.conv1.norm.' + key[len('bn1.'):]
+        elif key == 'conv1.weight':
+            new = 'stem.conv1.weight'
+        elif key.startswith('layer'):
+            new = key
+            for pattern, repl in _D2_RULES:
+                new = pattern.sub(repl, new)
+        else:
+            raise CheckpointFormatError(
+                f'backbone key "{key}" has no detectron2 ResNet counterpart')
+        out[new] = value.detach().cpu().numpy()
+    return out
