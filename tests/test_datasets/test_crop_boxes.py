@@ -110,3 +110,15 @@ def test_view_count_other_than_two_fails_at_build(n):
 def test_view_without_box_is_refused():
     with pytest.raises(KeyError, match='RandomResizedCropWithCoord'):
         TwoViewsWithCoord(transforms=[[], []])(dict(img=position_image()))
+
+
+def test_box_of_a_known_crop_is_exact(monkeypatch):
+    # Section 2: x1 = left / (W - 1), x2 = (left + w - 1) / (W - 1), the
+    # centres of the crop's first and last columns (and so for rows).
+    crop = RandomResizedCropWithCoord(size=16)
+    monkeypatch.setattr(crop, 'crop_params', lambda h, w: (10, 20, 50, 60))
+    out = crop(dict(img=position_image()))
+    expected = np.array([20 / 239, 10 / 199, 79 / 239, 59 / 199], np.float32)
+    np.testing.assert_array_equal(out['coord'], expected)
+    flipped = RandomFlipWithCoord(prob=1.)(out)['coord']
+    np.testing.assert_array_equal(flipped, expected[[2, 1, 0, 3]])

@@ -65,9 +65,12 @@ def test_resume_continues_exactly(tmp_path, images):
     assert int(load_ckpt(first)['state_dict']['target_net.steps']) == 2
     assert not osp.exists(osp.join(tmp_path, 'resumed', 'epoch_2.pth'))
 
-    # Continue with the command a user types.
+    # Continue with the command a user types, from a config without a fixed
+    # seed: the checkpoint's seed must drive the data order from here on.
     cfg_file = str(tmp_path / 'resume_cfg.py')
-    small_cfg(tmp_path / 'resumed', images).dump(cfg_file)
+    resumed = small_cfg(tmp_path / 'resumed', images)
+    resumed.randomness = dict(seed=None)
+    resumed.dump(cfg_file)
     proc = run_tool([sys.executable, train_py(), cfg_file, '--resume', first])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
@@ -129,3 +132,16 @@ def test_auto_scale_lr_rules(tmp_path, images, rule, factor):
     runner.train()
     lr = runner.optim_wrapper.optimizer.param_groups[0]['initial_lr']
     assert lr == pytest.approx(0.5 * factor)
+
+
+def test_mismatched_checkpoint_is_refused_naming_the_option(tmp_path, images):
+    cfg = small_cfg(tmp_path / 'two_layers', images, max_epochs=1)
+    cfg.model.head.predictor.num_transform_layers = 2
+    runner = build_runner(cfg)
+    path = str(tmp_path / 'two_layers.pth')
+    torch.save(dict(meta=dict(), state_dict=runner.model.state_dict()), path)
+
+    cfg = small_cfg(tmp_path / 'one_layer', images, max_epochs=1)
+    cfg.load_from = path
+    with pytest.raises(RuntimeError, match='num_transform_layers'):
+        build_runner(cfg).train()

@@ -85,3 +85,28 @@ def test_invalid_config_values_fail_at_build(path, value, option):
     node[path[-1]] = value
     with pytest.raises(ValueError, match=option):
         MODELS.build(cfg)
+
+
+def test_target_is_updated_before_it_computes_features(max_iters):
+    torch.manual_seed(0)
+    model = MODELS.build(demo_model_cfg())
+    model.init_weights()
+    with torch.no_grad():  # make online and target differ
+        for p in model.backbone.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    before = {k: v.clone() for k, v in model.target_net.module.named_parameters()}
+    online = dict(model.online_encoder().named_parameters())
+    inputs, samples = batch()
+    loss = model.loss(inputs, samples)['loss_pixel']
+    tau = 0.99  # k = 0 of K = 100
+    for k, p in model.target_net.module.named_parameters():
+        torch.testing.assert_close(p, tau * before[k] + (1 - tau) * online[k])
+    # The loss uses target features of the updated target network.
+    boxes = torch.stack([s.coord for s in samples])
+    enc = model.online_encoder()
+    with torch.no_grad():
+        t1, t2 = (model.target_net(v)[0] for v in inputs)
+        expected = (
+            model.head.loss(enc(inputs[0])[0], t2, boxes[:, 0], boxes[:, 1]) +
+            model.head.loss(enc(inputs[1])[0], t1, boxes[:, 1], boxes[:, 0]))
+    torch.testing.assert_close(loss, expected)

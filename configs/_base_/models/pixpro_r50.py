@@ -32,7 +32,8 @@ model = dict(
             gamma=2.0,
             clamp_min=0.0,
             num_transform_layers=1,
-            norm_cfg=dict(type='SyncBN'))),
+            # The released code left the 2-layer transform's BN unsynced.
+            norm_cfg=dict(type='BN'))),
     # Instance branch (section 4), built only when the weight is > 0.
     instance_loss_weight=0.,
     instance_neck=projector,

@@ -1,5 +1,6 @@
 """mmengine's Runner with the square-root lr rule and a CPU route."""
 import math
+from functools import partial
 from typing import Dict, Optional, Union
 
 import torch
@@ -17,7 +18,7 @@ def has_accelerator() -> bool:
 
 @RUNNERS.register_module()
 class PixProRunner(Runner):
-    """mmengine's ``Runner`` plus two things PixPro configs need.
+    """mmengine's ``Runner`` plus what PixPro configs need.
 
     1. ``auto_scale_lr`` takes ``rule='linear'`` (mmengine's: lr x batch /
        base) or ``rule='sqrt'`` (the authors' advice below batch 1024:
@@ -29,6 +30,13 @@ class PixProRunner(Runner):
        once a process group exists), DDP gets ``device_ids=None``, and
        ``AmpOptimWrapper`` (which asserts an accelerator) falls back to fp32.
        With a GPU nothing of this applies.
+    3. Checkpoints load strictly (``load_from`` and ``--resume``): every
+       tensor of the model is filled or the run stops, naming the config
+       option that likely differs. mmengine's default only warns, which would
+       leave e.g. a PPM transform of another depth randomly initialised.
+    4. ``--resume`` continues the data order too: mmengine restores the
+       checkpoint's seed after the sampler and the worker seeding were built
+       with the new run's seed (which differs whenever ``seed=None``).
     """
 
     def setup_env(self, env_cfg: Dict) -> None:
@@ -63,6 +71,32 @@ class PixProRunner(Runner):
                 optim_wrapper.pop(key, None)
         return super().build_optim_wrapper(optim_wrapper)
 
+    def load_checkpoint(self,
+                        filename: str,
+                        map_location: Union[str, object] = 'cpu',
+                        strict: bool = True,
+                        revise_keys: list = [(r'^module.', '')]):
+        try:
+            return super().load_checkpoint(filename, map_location, strict,
+                                           revise_keys)
+        except RuntimeError as e:
+            if 'key' not in str(e):
+                raise
+            raise RuntimeError(
+                f'checkpoint {filename} does not fit this model'
+                f'{_mismatch_hint(str(e))}:\n{e}') from None
+
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        super().resume(filename, *args, **kwargs)
+        loader = self.train_loop.dataloader
+        if hasattr(getattr(loader, 'sampler', None), 'seed'):
+            loader.sampler.seed = self.seed
+        init_fn = getattr(loader, 'worker_init_fn', None)
+        if isinstance(init_fn, partial) and 'seed' in init_fn.keywords:
+            loader.worker_init_fn = partial(
+                init_fn.func, *init_fn.args,
+                **dict(init_fn.keywords, seed=self.seed))
+
     def scale_lr(self, optim_wrapper, auto_scale_lr: Optional[Dict] = None):
         if auto_scale_lr is None or not auto_scale_lr.get('enable', False):
             return None
@@ -86,6 +120,16 @@ class PixProRunner(Runner):
         for wrapper in wrappers:
             for group in wrapper.optimizer.param_groups:
                 group['lr'] = group['lr'] * ratio
+
+
+def _mismatch_hint(message: str) -> str:
+    """Which config option a list of missing/unexpected keys points to."""
+    hints = []
+    if 'value_transform' in message:
+        hints.append('model.head.predictor.num_transform_layers')
+    if 'instance_' in message:
+        hints.append('model.instance_loss_weight (the instance branch)')
+    return f' (check {" and ".join(hints)})' if hints else ''
 
 
 __all__ = ['PixProRunner', 'has_accelerator']

@@ -15,7 +15,8 @@ class PPM(BaseModule):
     The sum runs over all H*W pixels of the same view (self included) and is
     not divided by the sum of similarities. ``g`` is the value transform:
     0 layers = identity, 1 = a 1x1 conv (the default), 2 = 1x1 conv, norm,
-    ReLU, 1x1 conv. Gradient flows through both the similarity and ``g``.
+    ReLU, 1x1 conv (plain BN by default, as in the released code, which
+    did not sync it). Gradient flows through both the similarity and ``g``.
     The output is not normalised; the loss compares directions.
 
     Input and output: (N, C, H, W).
@@ -26,7 +27,7 @@ class PPM(BaseModule):
                  gamma: float = 2.0,
                  clamp_min: float = 0.0,
                  num_transform_layers: int = 1,
-                 norm_cfg: dict = dict(type='SyncBN'),
+                 norm_cfg: dict = dict(type='BN'),
                  init_cfg=None) -> None:
         super().__init__(init_cfg)
         if not gamma > 0:
