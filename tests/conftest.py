@@ -3,6 +3,7 @@ import os.path as osp
 
 import pytest
 from mmengine.logging import MessageHub
+from mmengine.registry import DefaultScope
 
 from mmpixpro.utils import register_all_modules
 
@@ -11,6 +12,14 @@ DEMO_CONFIG = osp.join(REPO, 'configs', 'pixpro',
                        'pixpro_resnet18-w16_1xb16-4e_demo.py')
 
 register_all_modules()
+
+
+@pytest.fixture(autouse=True)
+def mmpixpro_scope():
+    """Every test starts in the mmpixpro scope, and a test that switches to
+    mmdet's or mmseg's does not leak it into the next."""
+    with DefaultScope.overwrite_default_scope('mmpixpro'):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,119 @@
+# Faster R-CNN R50-C4 on VOC07+12 trainval, tested on VOC07 test: the
+# transfer recipe of the released PixPro code (detectron2's
+# Pascal_VOC_R_50_C4_24k with Res5ROIHeadsExtraNorm), on mmdet 3.3.
+# - ResNet-50 pytorch style (stride in the 3x3 conv), SyncBN everywhere,
+#   nothing frozen, BN in training mode; res5 plus an extra norm in the box
+#   head; RGB input with ImageNet mean/std in 0-255 (mmdet's caffe
+#   normalisation of its C4 base is replaced, not kept).
+# - train shorter side 480-800 (step 32), test 800; 24k iterations of batch
+#   16 (8 GPUs x 2), lr 0.02, steps 18k/22k, warm-up 100 iterations.
+# - AP (0.50:0.95, 11-point VOC07 per threshold), AP50, AP75.
+# Set the weights with tools/benchmarks/mmdetection/dist_train.sh CONFIG
+# PRETRAIN GPUS, or --cfg-options on both Pretrained init_cfgs.
+_base_ = [
+    'mmdet::_base_/models/faster-rcnn_r50-caffe-c4.py',
+    'mmdet::_base_/datasets/voc0712.py',
+    'mmdet::_base_/default_runtime.py',
+]
+# mmpretrain.models registers ResLayerExtraNorm in mmdet's registry.
+custom_imports = dict(imports=['mmpretrain.models', 'mmpixpro.downstream'])
+
+# Backbone weights from tools/model_converters/extract_backbone_weights.py.
+pretrained = 'work_dirs/pixpro_r50_backbone.pth'
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+
+model = dict(
+    data_preprocessor=dict(
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_size_divisor=32),
+    backbone=dict(
+        style='pytorch',
+        frozen_stages=-1,
+        norm_cfg=norm_cfg,
+        norm_eval=False,
+        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    roi_head=dict(
+        shared_head=dict(
+            type='ResLayerExtraNorm',
+            depth=50,
+            style='pytorch',
+            norm_cfg=norm_cfg,
+            norm_eval=False,
+            init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+        bbox_head=dict(num_classes=20)))
+
+train_scales = [(1333, s) for s in range(480, 801, 32)]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='RandomChoiceResize', scales=train_scales, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(1333, 800), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor'))
+]
+data_root = 'data/VOCdevkit/'
+voc_trainval = dict(
+    type='VOCDataset',
+    data_root=data_root,
+    filter_cfg=dict(filter_empty_gt=True, min_size=32, bbox_min_size=32),
+    pipeline=train_pipeline)
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=4,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        ignore_keys=['dataset_type'],
+        datasets=[
+            dict(
+                voc_trainval,
+                ann_file='VOC2007/ImageSets/Main/trainval.txt',
+                data_prefix=dict(sub_data_root='VOC2007/')),
+            dict(
+                voc_trainval,
+                ann_file='VOC2012/ImageSets/Main/trainval.txt',
+                data_prefix=dict(sub_data_root='VOC2012/')),
+        ]))
+val_dataloader = dict(
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    type='VOCMetric',
+    metric='mAP',
+    eval_mode='11points',
+    iou_thrs=[0.5 + 0.05 * i for i in range(10)])
+test_evaluator = val_evaluator
+
+max_iters = 24000
+train_cfg = dict(
+    type='IterBasedTrainLoop',
+    max_iters=max_iters,
+    val_interval=max_iters)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
+         end=100),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
+         milestones=[18000, 22000], gamma=0.1)
+]
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=4000, max_keep_ckpts=2))
+log_processor = dict(by_epoch=False)
+custom_hooks = [dict(type='PretrainedWeightsCheckHook')]
+auto_scale_lr = dict(enable=False, base_batch_size=16)

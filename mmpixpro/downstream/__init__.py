@@ -1,0 +1,13 @@
+"""Pieces the downstream (mmdet, mmseg) configs import with
+``custom_imports=dict(imports=['mmpixpro.downstream'])``. The C4 box head's
+res5 with an extra norm is mmpretrain's ``ResLayerExtraNorm`` (imported with
+``mmpretrain.models``), whose new layer is ``norm``."""
+import mmpixpro  # noqa: F401  (torch >= 2.6 checkpoint loading for mmengine)
+from .weight_check import (PretrainedWeightsCheckHook,
+                           check_pretrained_weights, compare_module,
+                           pretrained_modules)
+
+__all__ = [
+    'check_pretrained_weights', 'compare_module', 'pretrained_modules',
+    'PretrainedWeightsCheckHook'
+]

@@ -1,0 +1,88 @@
+"""Fine-tune pre-trained weights with an mmdet or mmseg config.
+
+    python tools/benchmarks/train_downstream.py CONFIG --pretrained BACKBONE.pth
+
+Puts BACKBONE.pth (from extract_backbone_weights.py) into every
+``Pretrained`` init_cfg of the config's model (the backbone, and the res5
+shared head of C4 detectors), adds the check that fails before the first
+iteration unless every backbone and res5 tensor came from that file, and
+runs mmdet's or mmseg's own Runner (the config's default_scope decides).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS, init_default_scope
+from mmengine.runner import Runner
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+import mmpixpro  # noqa: E402,F401  (torch >= 2.6 loading for mmengine)
+
+
+def set_pretrained(node, path: str) -> int:
+    """Point every Pretrained init_cfg under ``node`` at ``path``; returns
+    how many there were."""
+    count = 0
+    if isinstance(node, dict):
+        if node.get('type') == 'Pretrained':
+            node['checkpoint'] = path
+            return 1
+        for value in node.values():
+            count += set_pretrained(value, path)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            count += set_pretrained(value, path)
+    return count
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config', help='mmdet or mmseg config')
+    parser.add_argument('--pretrained', help='backbone weights (.pth)')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument('--resume', nargs='?', const='auto',
+                        help='resume (from CKPT, or the latest in work-dir)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main():
+    args = parse_args()
+    if not osp.isfile(args.config):
+        sys.exit(f'config file {args.config} does not exist')
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.pretrained is not None:
+        if not osp.isfile(args.pretrained):
+            sys.exit(f'pre-trained weights {args.pretrained} do not exist')
+        if set_pretrained(cfg.model, args.pretrained) == 0:
+            sys.exit(f'{args.config} has no Pretrained init_cfg to fill')
+    hooks = cfg.get('custom_hooks', [])
+    if not any('PretrainedWeightsCheckHook' in str(h.get('type'))
+               for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='PretrainedWeightsCheckHook')]
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume:
+        cfg.resume, cfg.load_from = True, args.resume
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    import mmpixpro.downstream  # noqa: F401  (the weight check hook)
+    runner = (RUNNERS.build(cfg) if 'runner_type' in cfg else
+              Runner.from_cfg(cfg))
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
