@@ -63,3 +63,29 @@ def write_voc(root, splits=(('VOC2007', 'trainval', 4), ('VOC2012', 'trainval',
                   'w') as f:
             f.write('\n'.join(ids) + '\n')
     return root
+
+
+def write_cityscapes(root, splits=(('train', 3), ('val', 2)), size=(96, 192),
+                     seed=0):
+    """leftImg8bit/<split>/<city>/*_leftImg8bit.png with
+    gtFine/<split>/<city>/*_gtFine_labelTrainIds.png (ids 0..18, 255 =
+    ignore)."""
+    rng = np.random.default_rng(seed)
+    for split, count in splits:
+        img_dir = osp.join(root, 'leftImg8bit', split, 'gentown')
+        ann_dir = osp.join(root, 'gtFine', split, 'gentown')
+        os.makedirs(img_dir, exist_ok=True)
+        os.makedirs(ann_dir, exist_ok=True)
+        for i in range(count):
+            img, objects = scene_with_boxes(rng, *size)
+            label = np.zeros(size, np.uint8)  # background: road (0)
+            label[:size[0] // 4] = 10  # sky
+            for cls, x1, y1, x2, y2 in objects:
+                label[y1:y2 + 1, x1:x2 + 1] = 11 + cls  # person, rider, ...
+            label[0, 0] = 255
+            name = f'gentown_{i:06d}_000019'
+            Image.fromarray(img).save(
+                osp.join(img_dir, f'{name}_leftImg8bit.png'))
+            Image.fromarray(label).save(
+                osp.join(ann_dir, f'{name}_gtFine_labelTrainIds.png'))
+    return root
