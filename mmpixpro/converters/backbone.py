@@ -6,6 +6,7 @@ Reads our checkpoints (mmengine: ``state_dict`` with ``backbone.*`` and
 the names mmpretrain, mmdet and mmseg's ``ResNet`` use (torchvision's:
 ``conv1``, ``bn1``, ``layer1.0.conv1`` ...), or detectron2's.
 """
+import pickle
 import re
 from collections import OrderedDict
 from typing import Dict, Tuple
@@ -32,8 +33,8 @@ def read_pretraining_checkpoint(path: str) -> Tuple[Dict, str]:
         raise
     except Exception as e:
         raise CheckpointFormatError(
-            f'{path}: expected a PixPro pre-training checkpoint; found a file '
-            f'torch cannot read ({type(e).__name__}: {e})') from None
+            f'{path}: expected a PixPro pre-training checkpoint; found '
+            f'{describe_unreadable(path, e)}') from None
     if isinstance(obj, dict) and isinstance(obj.get('state_dict'), dict):
         return obj['state_dict'], 'mmpixpro'
     if isinstance(obj, dict) and isinstance(obj.get('model'), dict):
@@ -42,6 +43,38 @@ def read_pretraining_checkpoint(path: str) -> Tuple[Dict, str]:
         f'{path}: expected a PixPro pre-training checkpoint (ours, with a '
         "'state_dict', or a released one, with a 'model'); found "
         f'{describe(obj)}')
+
+
+def describe_unreadable(path: str, error: Exception) -> str:
+    """What a file torch cannot load is, for error messages."""
+    try:
+        with open(path, 'rb') as f:
+            obj = pickle.load(f)
+        if isinstance(obj, dict) and any(
+                str(k).startswith(('stem.', 'res2.'))
+                for k in obj.get('model', {})):
+            return 'a detectron2 weights file (.pkl)'
+    except Exception:
+        pass
+    return f'a file torch cannot read ({type(error).__name__}: {error})'
+
+
+def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
+    """The state dict of a backbone file written by
+    extract_backbone_weights.py (ResNet keys such as ``conv1.weight``);
+    other checkpoints are refused with what they are and what to do."""
+    state_dict, kind = read_pretraining_checkpoint(path)
+    if kind == 'released' or any(k.startswith(ONLINE) for k in state_dict):
+        raise CheckpointFormatError(
+            f'{path} is a pre-training checkpoint; expected backbone weights: '
+            'run tools/model_converters/extract_backbone_weights.py on it '
+            'first')
+    if 'conv1.weight' not in state_dict or not any(
+            k.startswith('layer') for k in state_dict):
+        raise CheckpointFormatError(
+            f'{path}: expected ResNet backbone weights (conv1.weight, '
+            f'layer1.* ...); found keys like {list(state_dict)[:4]}')
+    return state_dict
 
 
 def backbone_state_dict(state_dict: Dict,

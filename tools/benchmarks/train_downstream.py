@@ -19,6 +19,8 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 import mmpixpro  # noqa: E402,F401  (torch >= 2.6 loading for mmengine)
+from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
+                                 read_backbone_file)
 
 
 def set_pretrained(node, path: str) -> int:
@@ -35,6 +37,28 @@ def set_pretrained(node, path: str) -> int:
         for value in node:
             count += set_pretrained(value, path)
     return count
+
+
+def missing_data_roots(cfg) -> list:
+    """``(config key, path)`` of every dataset data_root that does not
+    exist, so a wrong path fails before any model is built."""
+    missing = []
+
+    def visit(node, key):
+        if isinstance(node, dict):
+            root = node.get('data_root')
+            if isinstance(root, str) and not osp.isdir(root):
+                missing.append((key + '.data_root', root))
+            for k, v in node.items():
+                visit(v, f'{key}.{k}')
+        elif isinstance(node, (list, tuple)):
+            for i, v in enumerate(node):
+                visit(v, f'{key}.{i}')
+
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(name):
+            visit(cfg[name].get('dataset', {}), f'{name}.dataset')
+    return missing
 
 
 def parse_args():
@@ -64,8 +88,17 @@ def main():
     if args.pretrained is not None:
         if not osp.isfile(args.pretrained):
             sys.exit(f'pre-trained weights {args.pretrained} do not exist')
+        try:
+            read_backbone_file(args.pretrained)
+        except CheckpointFormatError as e:
+            sys.exit(f'error: {e}')
         if set_pretrained(cfg.model, args.pretrained) == 0:
             sys.exit(f'{args.config} has no Pretrained init_cfg to fill')
+    missing = missing_data_roots(cfg)
+    if missing:
+        sys.exit('error: data folder not found: ' + '; '.join(
+            f'{path} ({key})' for key, path in missing) +
+                 ' (put the data there or override the data_root)')
     hooks = cfg.get('custom_hooks', [])
     if not any('PretrainedWeightsCheckHook' in str(h.get('type'))
                for h in hooks):
