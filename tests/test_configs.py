@@ -7,13 +7,20 @@ import os.path as osp
 import pytest
 from mmcv.transforms import Compose
 from mmengine.config import Config
+from mmengine.registry import MODELS as ROOT_MODELS
+from mmengine.registry import DefaultScope
 
 from mmpixpro.registry import DATASETS, MODELS
 from tests.conftest import REPO
 
-CONFIGS = sorted(
-    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p)
+def find_configs(*folder):
+    return sorted(
+        p for p in glob.glob(osp.join(REPO, 'configs', *folder, '**', '*.py'),
+                             recursive=True) if '_base_' not in p)
+
+
+CONFIGS = find_configs('pixpro')
+BENCHMARKS = find_configs('benchmarks')
 
 
 def test_configs_found():
@@ -30,6 +37,35 @@ def test_config_builds(path):
     assert type(model).__name__ == 'PixPro'
     Compose(cfg.train_dataloader.dataset.pipeline)
     assert DATASETS.get(cfg.train_dataloader.dataset.type) is not None
+
+
+def test_benchmark_configs_found():
+    names = {osp.relpath(p, osp.join(REPO, 'configs', 'benchmarks'))
+             for p in BENCHMARKS}
+    assert names == {
+        'mmdetection/voc0712/faster-rcnn_r50-c4_ms-24k_voc0712.py',
+        'mmdetection/coco/mask-rcnn_r50-fpn_ms-1x_coco.py',
+        'mmdetection/coco/mask-rcnn_r50-c4_ms-1x_coco.py',
+        'mmsegmentation/cityscapes/fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
+    }
+
+
+@pytest.mark.parametrize('path', BENCHMARKS, ids=lambda p: osp.basename(p))
+def test_benchmark_config_builds(path):
+    import importlib
+    cfg = Config.fromfile(path)
+    for module in cfg.custom_imports.imports:
+        importlib.import_module(module)
+    assert cfg.default_scope in ('mmdet', 'mmseg')
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = ROOT_MODELS.build(cfg.model)
+    # Every config names its pre-trained weights and checks their arrival.
+    assert cfg.model.backbone.init_cfg.type == 'Pretrained'
+    assert cfg.custom_hooks == [dict(type='PretrainedWeightsCheckHook')]
+    assert model.backbone.style == 'pytorch' and not model.backbone.norm_eval
+    assert getattr(model.backbone, 'frozen_stages', -1) == -1
+    mean = model.data_preprocessor.mean.flatten().tolist()
+    assert mean == pytest.approx([123.675, 116.28, 103.53])
 
 
 def released(path='pixpro/pixpro_r50_8xb128.py'):

@@ -42,7 +42,10 @@ model = dict(
             norm_cfg=norm_cfg,
             norm_eval=False,
             init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
-        bbox_head=dict(num_classes=20)))
+        bbox_head=dict(num_classes=20)),
+    # detectron2's RPN.BOUNDARY_THRESH -1: anchors crossing the image border
+    # are trained on (mmdet's C4 base, from Detectron1, ignores them).
+    train_cfg=dict(rpn=dict(allowed_border=-1)))
 
 train_scales = [(1333, s) for s in range(480, 801, 32)]
 train_pipeline = [
@@ -104,7 +107,9 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
+    # detectron2's WEIGHT_DECAY_NORM 0: no weight decay on norm layers.
+    paramwise_cfg=dict(norm_decay_mult=0.))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
          end=100),
