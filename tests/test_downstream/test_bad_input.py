@@ -13,6 +13,7 @@ from tests.conftest import REPO
 from tests.test_downstream.test_transfer import VOC_CONFIG
 from tests.test_engine.train_helpers import run_tool
 
+pytestmark = pytest.mark.slow
 TRAIN = osp.join(REPO, 'tools', 'benchmarks', 'train_downstream.py')
 
 
