@@ -5,9 +5,9 @@ res5 with an extra norm is mmpretrain's ``ResLayerExtraNorm`` (imported with
 import mmpixpro  # noqa: F401  (torch >= 2.6 checkpoint loading for mmengine)
 from .weight_check import (PretrainedWeightsCheckHook,
                            check_pretrained_weights, compare_module,
-                           pretrained_modules)
+                           pretrained_modules, set_pretrained)
 
 __all__ = [
     'check_pretrained_weights', 'compare_module', 'pretrained_modules',
-    'PretrainedWeightsCheckHook'
+    'PretrainedWeightsCheckHook', 'set_pretrained'
 ]

@@ -10,6 +10,19 @@ from mmengine.registry import HOOKS
 from mmengine.runner.checkpoint import _load_checkpoint
 
 
+def set_pretrained(node, path: str) -> int:
+    """Point every ``Pretrained`` init_cfg in a (model) config at ``path``;
+    returns how many there were."""
+    if isinstance(node, dict):
+        if node.get('type') == 'Pretrained':
+            node['checkpoint'] = path
+            return 1
+        return sum(set_pretrained(v, path) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return sum(set_pretrained(v, path) for v in node)
+    return 0
+
+
 def pretrained_modules(model: nn.Module) -> List[Tuple[str, nn.Module, str]]:
     """``(name, module, checkpoint)`` for every module whose init_cfg is
     ``Pretrained`` (backbone; for C4 detectors also the res5 shared head)."""

@@ -1,7 +1,6 @@
 """The Cityscapes FCN config with our pre-trained weights, through mmseg's
 Runner on generated data in the Cityscapes layout (only paths, image sizes,
 iteration counts and norm type overridden)."""
-import copy
 import os.path as osp
 
 import pytest
@@ -13,7 +12,8 @@ from mmengine.runner import Runner
 from mmpixpro.downstream import check_pretrained_weights
 from tests.conftest import REPO
 from tests.test_downstream.generated_formats import write_cityscapes
-from tests.test_downstream.test_transfer import cpu_loaders, use_bn
+from tests.test_downstream.helpers import (build_initialised, cpu_loaders,
+                                           use_bn)
 from tests.test_downstream.test_weights_arrive import our_backbone
 
 pytestmark = pytest.mark.slow
@@ -22,14 +22,7 @@ FCN_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmsegmentation',
 
 
 def test_fcn_features_equal_pretrained_backbone(pretrained):
-    from mmseg.registry import MODELS
-    cfg = copy.deepcopy(Config.fromfile(FCN_CONFIG).model)
-    use_bn(cfg)
-    cfg.backbone.init_cfg.checkpoint = pretrained['backbone']
-    with DefaultScope.overwrite_default_scope('mmseg'):
-        seg = MODELS.build(cfg)
-        seg.init_weights()
-    seg.eval()
+    seg = build_initialised(FCN_CONFIG, pretrained['backbone'])
     check_pretrained_weights(seg)
     ours = our_backbone(pretrained['checkpoint'])
     x = torch.randn(1, 3, 64, 64)
@@ -72,13 +65,8 @@ def test_cityscapes_fcn(tmp_path, pretrained):
 def test_deep_stem_backbone_is_caught(pretrained):
     # mmseg's default ResNetV1c: its 3-conv stem has no counterpart in the
     # pre-trained weights, and a non-strict load would leave it random.
-    from mmseg.registry import MODELS
-    cfg = copy.deepcopy(Config.fromfile(FCN_CONFIG).model)
-    use_bn(cfg)
-    cfg.backbone.type = 'ResNetV1c'
-    cfg.backbone.init_cfg.checkpoint = pretrained['backbone']
-    with DefaultScope.overwrite_default_scope('mmseg'):
-        seg = MODELS.build(cfg)
-        seg.init_weights()
+    seg = build_initialised(
+        FCN_CONFIG, pretrained['backbone'],
+        edit=lambda cfg: cfg.backbone.update(type='ResNetV1c'))
     with pytest.raises(RuntimeError, match=r'backbone: .* not filled.*stem'):
         check_pretrained_weights(seg)

@@ -3,7 +3,6 @@ backbone through extraction into each, trained and evaluated by mmdet's own
 Runner on a generated COCO dataset (polygon masks) with only paths, image
 sizes, iteration counts, norm type (BN on CPU) and loader workers
 overridden; and the FPN model computes our backbone's features."""
-import copy
 import math
 import os.path as osp
 
@@ -16,7 +15,8 @@ from mmengine.runner import Runner
 from mmpixpro.downstream import check_pretrained_weights
 from tests.conftest import REPO
 from tests.test_downstream.generated_coco import COCO_CATEGORIES, write_coco
-from tests.test_downstream.test_transfer import cpu_loaders, use_bn
+from tests.test_downstream.helpers import (build_initialised, cpu_loaders,
+                                           use_bn)
 from tests.test_downstream.test_weights_arrive import our_backbone
 
 pytestmark = pytest.mark.slow
@@ -110,16 +110,7 @@ def test_coco_mask_rcnn_c4(tmp_path, coco_root, pretrained):
 
 
 def build_fpn(backbone_file):
-    import mmpretrain.models  # noqa: F401
-    from mmdet.registry import MODELS
-    cfg = copy.deepcopy(Config.fromfile(FPN_CONFIG).model)
-    use_bn(cfg)
-    cfg.backbone.init_cfg.checkpoint = backbone_file
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg)
-        model.init_weights()
-    model.eval()
-    return model
+    return build_initialised(FPN_CONFIG, backbone_file)
 
 
 def test_fpn_features_equal_pretrained_backbone(pretrained):

@@ -9,30 +9,15 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
+from mmpixpro.downstream import set_pretrained
+
 from tests.conftest import REPO
+from tests.test_downstream.helpers import cpu_loaders, use_bn
 from tests.test_downstream.generated_formats import write_voc
 
 pytestmark = pytest.mark.slow
 VOC_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'voc0712',
                       'faster-rcnn_r50-c4_ms-24k_voc0712.py')
-
-
-def use_bn(node):
-    """SyncBN -> BN everywhere in a model config (CPU, one process)."""
-    if isinstance(node, dict):
-        if node.get('type') == 'SyncBN':
-            node['type'] = 'BN'
-        for value in node.values():
-            use_bn(value)
-    elif isinstance(node, list):
-        for value in node:
-            use_bn(value)
-
-
-def cpu_loaders(cfg):
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[name].num_workers = 0
-        cfg[name].persistent_workers = False
 
 
 def test_voc_faster_rcnn_c4(tmp_path, pretrained):
@@ -49,8 +34,7 @@ def test_voc_faster_rcnn_c4(tmp_path, pretrained):
     cfg.val_dataloader.dataset.pipeline[1].scale = (160, 128)
     cfg.test_dataloader = cfg.val_dataloader
     cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = 2
-    cfg.model.backbone.init_cfg.checkpoint = backbone
-    cfg.model.roi_head.shared_head.init_cfg.checkpoint = backbone
+    assert set_pretrained(cfg.model, backbone) == 2
 
     with DefaultScope.overwrite_default_scope('mmdet'):
         runner = Runner.from_cfg(cfg)

@@ -1,19 +1,15 @@
 """The downstream models built from our configs compute, after their init,
 the same features as our pre-trained backbone; and the check fails when a
 tensor was left to its random init."""
-import copy
-import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 from mmpixpro.downstream import check_pretrained_weights
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
-from tests.conftest import REPO
 from tests.released_layout import r50_model_cfg
-from tests.test_downstream.test_transfer import VOC_CONFIG, use_bn
+from tests.test_downstream.helpers import build_initialised
+from tests.test_downstream.test_transfer import VOC_CONFIG
 
 pytestmark = pytest.mark.slow
 
@@ -27,17 +23,7 @@ def our_backbone(checkpoint):
 
 
 def build_c4(backbone_file):
-    import mmpretrain.models  # noqa: F401  (ResLayerExtraNorm)
-    from mmdet.registry import MODELS
-    cfg = copy.deepcopy(Config.fromfile(VOC_CONFIG).model)
-    use_bn(cfg)
-    cfg.backbone.init_cfg.checkpoint = backbone_file
-    cfg.roi_head.shared_head.init_cfg.checkpoint = backbone_file
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg)
-        model.init_weights()
-    model.eval()
-    return model
+    return build_initialised(VOC_CONFIG, backbone_file)
 
 
 def test_c4_features_equal_pretrained_backbone(pretrained):

@@ -21,22 +21,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 import mmpixpro  # noqa: E402,F401  (torch >= 2.6 loading for mmengine)
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
-
-
-def set_pretrained(node, path: str) -> int:
-    """Point every Pretrained init_cfg under ``node`` at ``path``; returns
-    how many there were."""
-    count = 0
-    if isinstance(node, dict):
-        if node.get('type') == 'Pretrained':
-            node['checkpoint'] = path
-            return 1
-        for value in node.values():
-            count += set_pretrained(value, path)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            count += set_pretrained(value, path)
-    return count
+from mmpixpro.downstream import set_pretrained  # noqa: E402
 
 
 def missing_data_roots(cfg) -> list:
@@ -111,7 +96,6 @@ def main():
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     init_default_scope(cfg.get('default_scope', 'mmdet'))
-    import mmpixpro.downstream  # noqa: F401  (the weight check hook)
     runner = (RUNNERS.build(cfg) if 'runner_type' in cfg else
               Runner.from_cfg(cfg))
     runner.train()
