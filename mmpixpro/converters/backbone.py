@@ -59,6 +59,13 @@ def describe_unreadable(path: str, error: Exception) -> str:
     return f'a file torch cannot read ({type(error).__name__}: {error})'
 
 
+def is_backbone_state_dict(state_dict: Dict) -> bool:
+    """Whether a state dict holds bare ResNet weights (``conv1.weight``,
+    ``layer1.*`` ...), as extract_backbone_weights.py writes them."""
+    return 'conv1.weight' in state_dict and any(
+        k.startswith('layer') for k in state_dict)
+
+
 def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
     """The state dict of a backbone file written by
     extract_backbone_weights.py (ResNet keys such as ``conv1.weight``);
@@ -69,8 +76,7 @@ def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
             f'{path} is a pre-training checkpoint; expected backbone weights: '
             'run tools/model_converters/extract_backbone_weights.py on it '
             'first')
-    if 'conv1.weight' not in state_dict or not any(
-            k.startswith('layer') for k in state_dict):
+    if not is_backbone_state_dict(state_dict):
         raise CheckpointFormatError(
             f'{path}: expected ResNet backbone weights (conv1.weight, '
             f'layer1.* ...); found keys like {list(state_dict)[:4]}')

@@ -36,7 +36,6 @@ class UnlabeledImageFolder(CustomDataset):
             raise FileNotFoundError(
                 f'UnlabeledImageFolder: data folder "{folder}" does not exist '
                 '(set data_root / data_prefix to a folder of images)')
-        self.folder = folder
         try:
             super().__init__(
                 data_root=data_root,

@@ -17,13 +17,13 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
-                                 backbone_state_dict,
+                                 backbone_state_dict, is_backbone_state_dict,
                                  read_pretraining_checkpoint, to_detectron2)
 
 
 def read_backbone(path: str, target: bool):
     state_dict, kind = read_pretraining_checkpoint(path)
-    if kind == 'mmpixpro' and 'conv1.weight' in state_dict:
+    if kind == 'mmpixpro' and is_backbone_state_dict(state_dict):
         if target:
             raise CheckpointFormatError(
                 'a backbone file holds one encoder only; --target needs a '
