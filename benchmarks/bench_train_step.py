@@ -118,6 +118,7 @@ def clean_steps(run, limit=0.05):
 
 
 def build_model(name):
+    import mmpixpro  # noqa: F401  (keeps mmpretrain importable; see utils)
     from mmengine.logging import MessageHub, MMLogger
 
     MMLogger.get_current_instance().setLevel('WARNING')  # init_weights log
@@ -150,8 +151,12 @@ def worker(args):
     torch.manual_seed(0)
     device = torch.device(args.device)
     model = build_model(args.worker).to(device).train()
-    optim_wrapper = OptimWrapper(
-        torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
+    sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    if args.amp:
+        from mmengine.optim import AmpOptimWrapper
+        optim_wrapper = AmpOptimWrapper(optimizer=sgd)
+    else:
+        optim_wrapper = OptimWrapper(sgd)
     gen = torch.Generator().manual_seed(0)
     views = [
         torch.randint(0, 256, (args.batch, 3, args.size, args.size),
@@ -204,7 +209,7 @@ def run_worker(name, args):
         str(args.batch), '--warmup',
         str(args.warmup), '--steps',
         str(args.steps)
-    ]
+    ] + (['--amp'] if args.amp else [])
     proc = subprocess.run(
         cmd, cwd=REPO, capture_output=True, text=True, check=False)
     lines = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
@@ -258,7 +263,7 @@ def main(args):
                 'peak RSS')
 
     print(f'\nTraining step, ResNet-50, batch {args.batch}, {args.size} px '
-          f'views, fp32, {device_name}, torch {torch.__version__}, '
+          f'views, {"AMP fp16" if args.amp else "fp32"}, {device_name}, torch {torch.__version__}, '
           f'{threads} torch threads; {args.rounds} rounds x {args.steps} '
           f'timed steps per model (after {args.warmup} warm-up)\n')
     print(f'| model | step median (s) | step min (s) | pairs/s | '
@@ -304,6 +309,8 @@ def parse_args():
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--steps', type=int, default=3, help='timed steps')
     parser.add_argument('--rounds', type=int, default=8)
+    parser.add_argument('--amp', action='store_true',
+                        help='fp16 autocast with loss scaling (GPU)')
     parser.add_argument('--device', default=None, help='default: cuda if '
                         'available, else cpu')
     parser.add_argument('--worker', choices=['pixpro', 'byol'],
