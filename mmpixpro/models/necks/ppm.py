@@ -1,11 +1,26 @@
 """Pixel propagation module (section 1 of the reference recipe)."""
+import numbers
+from typing import Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
+from torch.utils.checkpoint import checkpoint
 
 from mmpixpro.registry import MODELS
 from .pixel_projector import PixelProjector
+
+
+def check_chunk_size(owner: str, chunk_size) -> Optional[int]:
+    """``chunk_size`` as an int, or None; anything else is a ValueError."""
+    if chunk_size is None:
+        return None
+    if (isinstance(chunk_size, numbers.Integral)
+            and not isinstance(chunk_size, bool) and chunk_size > 0):
+        return int(chunk_size)
+    raise ValueError(f'{owner}: chunk_size must be a positive int (rows per '
+                     f'block) or None (no chunking), got {chunk_size!r}')
 
 
 @MODELS.register_module()
@@ -19,6 +34,14 @@ class PPM(BaseModule):
     did not sync it). Gradient flows through both the similarity and ``g``.
     The output is not normalised; the loss compares directions.
 
+    ``chunk_size`` (rows): None builds the (N, HW, HW) similarity at once.
+    An int propagates ``chunk_size`` query pixels at a time, each block under
+    activation checkpointing when gradients are on, so nothing quadratic in
+    HW is kept for backward: memory grows linearly with HW, for the cost of
+    recomputing each block's similarity in backward. ``g`` runs once on the
+    whole map, outside the blocks (its BN sees the batch once). Same output
+    and gradients as the direct form, to round-off.
+
     Input and output: (N, C, H, W).
     """
 
@@ -28,6 +51,7 @@ class PPM(BaseModule):
                  clamp_min: float = 0.0,
                  num_transform_layers: int = 1,
                  norm_cfg: dict = dict(type='BN'),
+                 chunk_size: Optional[int] = None,
                  init_cfg=None) -> None:
         super().__init__(init_cfg)
         if not gamma > 0:
@@ -38,6 +62,7 @@ class PPM(BaseModule):
         self.gamma = float(gamma)
         self.clamp_min = float(clamp_min)
         self.num_transform_layers = num_transform_layers
+        self.chunk_size = check_chunk_size('PPM', chunk_size)
         if num_transform_layers == 0:
             self.value_transform = nn.Identity()
         elif num_transform_layers == 1:
@@ -51,16 +76,40 @@ class PPM(BaseModule):
             return self.value_transform.project(x)
         return self.value_transform(x)
 
-    def similarity(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, C, H, W) -> (N, HW, HW) propagation weights ``s(x_i, x_j)``."""
-        x = F.normalize(x.flatten(2), dim=1)
-        sim = torch.bmm(x.transpose(1, 2), x).clamp(min=self.clamp_min)
+    def _weights(self, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+        """Unit (N, C, R) and (N, C, HW) pixels -> (N, R, HW) weights."""
+        sim = torch.bmm(rows.transpose(1, 2), cols).clamp(min=self.clamp_min)
         if self.gamma < 1:
             sim = sim + 1e-6  # a fractional power has no gradient at 0
         return sim.pow(self.gamma)
 
+    def similarity(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C, H, W) -> (N, HW, HW) propagation weights ``s(x_i, x_j)``."""
+        x = F.normalize(x.flatten(2), dim=1)
+        return self._weights(x, x)
+
+    def _propagate_rows(self, x: torch.Tensor, value: torch.Tensor,
+                        start: int, stop: int) -> torch.Tensor:
+        """(N, C, stop - start): ``y`` of query pixels ``start:stop``."""
+        weights = self._weights(x[:, :, start:stop], x)
+        return torch.bmm(value, weights.transpose(1, 2))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
         value = F.normalize(self.transform(x).flatten(2), dim=1)  # (N, C, HW)
-        y = torch.bmm(value, self.similarity(x).transpose(1, 2))
-        return y.view(n, c, h, w)
+        if self.chunk_size is None:
+            y = torch.bmm(value, self.similarity(x).transpose(1, 2))
+            return y.view(n, c, h, w)
+        x = F.normalize(x.flatten(2), dim=1)
+        recompute = torch.is_grad_enabled() and (x.requires_grad
+                                                 or value.requires_grad)
+        blocks = []
+        for start in range(0, h * w, self.chunk_size):
+            stop = min(start + self.chunk_size, h * w)
+            if recompute:
+                blocks.append(
+                    checkpoint(self._propagate_rows, x, value, start, stop,
+                               use_reentrant=False, preserve_rng_state=False))
+            else:
+                blocks.append(self._propagate_rows(x, value, start, stop))
+        return torch.cat(blocks, dim=2).view(n, c, h, w)

@@ -52,9 +52,29 @@ def positive_pair_mask(boxes_a: torch.Tensor,
     """
     centres_a, diag_a = feature_cell_centres(boxes_a.float(), *size_a)
     centres_b, diag_b = feature_cell_centres(boxes_b.float(), *size_b)
+    return close_cell_pairs(centres_a, centres_b,
+                            torch.maximum(diag_a, diag_b), threshold).float()
+
+
+@torch.no_grad()
+def close_cell_pairs(centres_a: torch.Tensor, centres_b: torch.Tensor,
+                     cell_size: torch.Tensor,
+                     threshold: float) -> torch.Tensor:
+    """``d_ij < threshold`` for some cells of view a against cells of view b.
+
+    The core of :func:`positive_pair_mask`, for a range of rows at a time:
+    pass ``centres_a[:, start:stop]`` to get those rows of the mask.
+
+    Args:
+        centres_a, centres_b: (N, Ra, 2) and (N, Rb, 2) cell centres from
+            :func:`feature_cell_centres`.
+        cell_size: (N,) ``max(bin_diag_a, bin_diag_b)``.
+    Returns:
+        (N, Ra, Rb) bool mask.
+    """
     # Explicit differences, not torch.cdist: its matmul path loses precision
     # and can flip pairs that sit right at the threshold.
     diff = centres_a[:, :, None, :] - centres_b[:, None, :, :]
     dist = diff.pow(2).sum(-1).sqrt()
-    dist = dist / torch.maximum(diag_a, diag_b)[:, None, None]
-    return (dist < threshold).float()
+    dist = dist / cell_size[:, None, None]
+    return dist < threshold
