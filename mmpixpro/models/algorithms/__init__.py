@@ -1,3 +1,4 @@
+from .pixcontrast import PixContrast
 from .pixpro import PixelEncoder, PixPro
 
-__all__ = ['PixPro', 'PixelEncoder']
+__all__ = ['PixPro', 'PixelEncoder', 'PixContrast']

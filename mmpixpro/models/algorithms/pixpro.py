@@ -1,5 +1,5 @@
 """PixPro: pixel-to-propagation consistency ("Propagate Yourself", CVPR 2021)."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -11,27 +11,50 @@ from ..utils.momentum import CosineMomentumEMA
 
 
 class PixelEncoder(nn.Module):
-    """Backbone followed by the pixel projector (and the instance projector
-    when the instance branch is on): the part the target network copies.
+    """The part the target network copies: the backbone, then the pixel
+    projector on the backbone's last output; or, with ``fpn``, the FPN, the
+    shared ``towers`` (optional) on each of its outputs in ``levels``, and
+    the projector on each of those levels. The instance projector (when the
+    instance branch is on) always takes the backbone's last output.
 
-    ``forward(img)`` returns ``(pixel, instance)``: (N, C, H, W) projections of
-    the backbone's last output; ``instance`` is None without the branch.
+    ``forward(img)`` returns ``(pixel, instance)``: ``pixel`` is the
+    (N, C, H, W) projection, or with an FPN a tuple of them, one per entry
+    of ``levels`` (each with its level's H, W); ``instance`` is None without
+    the branch.
     """
 
     def __init__(self,
                  backbone: nn.Module,
                  neck: nn.Module,
-                 instance_neck: Optional[nn.Module] = None) -> None:
+                 instance_neck: Optional[nn.Module] = None,
+                 fpn: Optional[nn.Module] = None,
+                 towers: Optional[nn.Module] = None,
+                 levels: Sequence[int] = ()) -> None:
         super().__init__()
         self.backbone = backbone
+        if fpn is not None:
+            self.fpn = fpn
+            self.levels = tuple(levels)
+        if towers is not None:
+            self.towers = towers
         self.neck = neck
         if instance_neck is not None:
             self.instance_neck = instance_neck
 
-    def forward(self, img: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        feats = self.backbone(img)[-1:]
-        pixel = self.neck(feats)[0]
-        instance = (self.instance_neck(feats)[0]
+    def pyramid(self, feats: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+        """Backbone outputs -> the FPN outputs in ``levels`` (through the
+        towers when there are some)."""
+        outs = self.fpn(feats)
+        outs = [outs[i] for i in self.levels]
+        return list(self.towers(outs)) if hasattr(self, 'towers') else outs
+
+    def forward(self, img: torch.Tensor) -> Tuple:
+        feats = self.backbone(img)
+        if hasattr(self, 'fpn'):
+            pixel = self.neck(self.pyramid(feats))
+        else:
+            pixel = self.neck(feats[-1:])[0]
+        instance = (self.instance_neck(feats[-1:])[0]
                     if hasattr(self, 'instance_neck') else None)
         return pixel, instance
 
@@ -47,6 +70,17 @@ class PixPro(BaseSelfSupervisor):
     0``): its own projector (``instance_neck``, also averaged into the
     target) and a predictor with a BYOL-style loss (``instance_head``).
 
+    Head network pre-training (``fpn``): backbone -> FPN -> optional shared
+    ``towers`` (an FCOS-style head's convolutions) -> projector, on each FPN
+    output in ``levels``; the target copies all of it. One projector and one
+    head (one PPM) serve every level. The pixel loss is computed per level
+    on that level's maps, so each level has its own feature grid and its own
+    positive mask from the same crop boxes, and ``loss_pixel`` is the
+    weighted mean of the level losses with the weights normalised to sum 1
+    (the optimum stays -4). Each level's loss is also logged, as
+    ``pixel_p3`` ... (no "loss" in the name: mmengine sums every key that
+    has one).
+
     ``loss(inputs, data_samples)``: ``inputs`` is the list of the two view
     batches, each (N, 3, H, W); every data sample carries ``coord``, a (2, 4)
     tensor with the crop box of each view. Losses of the two directions are
@@ -56,9 +90,18 @@ class PixPro(BaseSelfSupervisor):
         backbone, neck, head: configs of the backbone, the pixel projector
             and the ``PixProHead``.
         instance_neck, instance_head: configs of the instance branch, built
-            only when ``instance_loss_weight > 0``.
+            only when ``instance_loss_weight > 0``. The instance projector
+            takes the backbone's last output, also with an FPN.
         instance_loss_weight: lambda; 0 turns the branch off.
         base_momentum: tau at the first iteration (cosine to 1 at the end).
+        fpn: config of an FPN (e.g. ``type='mmdet.FPN'``) on the backbone's
+            outputs; None (the default) is plain PixPro on the last output.
+        towers: config of the towers applied to each level (``ConvTower``);
+            needs ``fpn``.
+        levels: indices of the FPN outputs that get the loss; None: all.
+            Parameters that only feed left-out levels get no gradient.
+        level_weights: one weight >= 0 per level, normalised to sum 1;
+            None: equal weights.
     """
 
     def __init__(self,
@@ -69,6 +112,10 @@ class PixPro(BaseSelfSupervisor):
                  instance_head: Optional[dict] = None,
                  instance_loss_weight: float = 0.,
                  base_momentum: float = 0.99,
+                 fpn: Optional[dict] = None,
+                 towers: Optional[dict] = None,
+                 levels: Optional[Sequence[int]] = None,
+                 level_weights: Optional[Sequence[float]] = None,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -79,6 +126,15 @@ class PixPro(BaseSelfSupervisor):
             pretrained=pretrained,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
+        if fpn is not None:
+            self.fpn = MODELS.build(fpn)
+            self.levels, self.level_weights = self._check_levels(
+                levels, level_weights)
+            if towers is not None:
+                self.towers = MODELS.build(towers)
+        elif (towers, levels, level_weights) != (None, None, None):
+            raise ValueError('PixPro: towers, levels and level_weights need '
+                             'an fpn')
         if instance_loss_weight < 0:
             raise ValueError('PixPro: instance_loss_weight must be >= 0, got '
                              f'{instance_loss_weight!r}')
@@ -97,10 +153,53 @@ class PixPro(BaseSelfSupervisor):
     def with_instance_branch(self) -> bool:
         return self.instance_loss_weight > 0
 
+    @property
+    def with_fpn(self) -> bool:
+        return hasattr(self, 'fpn')
+
+    def _check_levels(self, levels, weights) -> Tuple[tuple, tuple]:
+        """``levels`` (all FPN outputs when None) and their weights
+        normalised to sum 1 (equal when None); ValueError if invalid."""
+        num_outs = getattr(self.fpn, 'num_outs', None)
+        if levels is None:
+            if num_outs is None:
+                raise ValueError('PixPro: set levels (this fpn has no '
+                                 'num_outs)')
+            levels = range(num_outs)
+        levels = tuple(int(i) for i in levels)
+        if (not levels or len(set(levels)) < len(levels) or
+                any(i < 0 or (num_outs is not None and i >= num_outs)
+                    for i in levels)):
+            raise ValueError('PixPro: levels must be distinct indices of '
+                             f'the {num_outs} FPN outputs, got {levels!r}')
+        weights = (1., ) * len(levels) if weights is None else tuple(
+            float(w) for w in weights)
+        if (len(weights) != len(levels) or any(w < 0 for w in weights)
+                or not sum(weights) > 0):
+            raise ValueError('PixPro: level_weights must be one weight >= 0 '
+                             f'per level (levels {levels!r}), not all 0, '
+                             f'got {weights!r}')
+        return levels, tuple(w / sum(weights) for w in weights)
+
+    @property
+    def level_names(self) -> Tuple[str, ...]:
+        """``('p3', 'p4', ...)``: FPN output i is P(k + i) with C(k) the
+        FPN's first input (ResNet stage 0 is C2); ``level{i}`` when the
+        backbone or FPN does not tell."""
+        try:
+            first = (2 + min(self.backbone.out_indices) +
+                     self.fpn.start_level)
+        except (AttributeError, TypeError, ValueError):
+            return tuple(f'level{i}' for i in self.levels)
+        return tuple(f'p{first + i}' for i in self.levels)
+
     def online_encoder(self) -> PixelEncoder:
         """The online modules the target averages (shares their weights)."""
         return PixelEncoder(self.backbone, self.neck,
-                            getattr(self, 'instance_neck', None))
+                            getattr(self, 'instance_neck', None),
+                            getattr(self, 'fpn', None),
+                            getattr(self, 'towers', None),
+                            getattr(self, 'levels', ()))
 
     def init_weights(self) -> None:
         """Initialise the online network, then start the target as its copy.
@@ -111,13 +210,23 @@ class PixPro(BaseSelfSupervisor):
         super().init_weights()
         self.target_net.copy_from(self.online_encoder())
 
-    def loss(self, inputs: List[torch.Tensor],
-             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+    def project_views(
+        self, inputs: List[torch.Tensor], data_samples: List[DataSample]
+    ) -> Tuple[list, list, Tuple[torch.Tensor, torch.Tensor]]:
+        """Online and target projections of both views, and their boxes.
+
+        Updates the target network first, then computes its features.
+
+        Returns:
+            ``(online, target, boxes)``: ``online[v]`` and ``target[v]`` are
+            the ``(pixel, instance)`` outputs of ``PixelEncoder`` for view v
+            (target ones without gradient); ``boxes[v]`` is (N, 4).
+        """
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             got = len(inputs) if isinstance(inputs, (list, tuple)) else type(
                 inputs).__name__
-            raise ValueError('PixPro.loss expects inputs as a list of the two '
-                             f'view batches, got {got}')
+            raise ValueError(f'{type(self).__name__}.loss expects inputs as '
+                             f'a list of the two view batches, got {got}')
         boxes = torch.stack([s.coord for s in data_samples]).to(inputs[0])
         boxes = (boxes[:, 0], boxes[:, 1])  # (N, 4) per view
 
@@ -126,12 +235,37 @@ class PixPro(BaseSelfSupervisor):
         with torch.no_grad():
             self.target_net.update_parameters(online_encoder)
             target = [self.target_net(view) for view in inputs]
+        return online, target, boxes
 
-        # view 1 predicts view 2's target pixels, and view 2 predicts view 1's.
-        losses = dict(
-            loss_pixel=self.head.loss(online[0][0], target[1][0], boxes[0],
-                                      boxes[1]) +
-            self.head.loss(online[1][0], target[0][0], boxes[1], boxes[0]))
+    def pixel_loss(self, online: Sequence[torch.Tensor],
+                   target: Sequence[torch.Tensor],
+                   boxes: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Both directions, summed, for one map per view (``online[v]``,
+        ``target[v]``: (N, C, H, W) of view v): view 1 predicts view 2's
+        target pixels, and view 2 predicts view 1's."""
+        return (self.head.loss(online[0], target[1], boxes[0], boxes[1]) +
+                self.head.loss(online[1], target[0], boxes[1], boxes[0]))
+
+    def loss(self, inputs: List[torch.Tensor],
+             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        online, target, boxes = self.project_views(inputs, data_samples)
+        online_pixel = (online[0][0], online[1][0])
+        target_pixel = (target[0][0], target[1][0])
+        if not self.with_fpn:
+            losses = dict(
+                loss_pixel=self.pixel_loss(online_pixel, target_pixel, boxes))
+        else:
+            # Level by level: the head sees that level's maps, so each
+            # level's mask comes from that level's own grid.
+            levels = [
+                self.pixel_loss([v[i] for v in online_pixel],
+                                [v[i] for v in target_pixel], boxes)
+                for i in range(len(self.levels))
+            ]
+            losses = dict(loss_pixel=sum(
+                w * loss for w, loss in zip(self.level_weights, levels)))
+            losses.update({f'pixel_{name}': loss.detach()
+                           for name, loss in zip(self.level_names, levels)})
         if self.with_instance_branch:
             loss_instance = (
                 self.instance_head.loss(online[0][1], target[1][1]) +

@@ -1,4 +1,5 @@
 from .instance_head import InstanceConsistencyHead
+from .pixcontrast_head import PixContrastHead
 from .pixpro_head import PixProHead
 
-__all__ = ['PixProHead', 'InstanceConsistencyHead']
+__all__ = ['PixProHead', 'InstanceConsistencyHead', 'PixContrastHead']
