@@ -46,6 +46,10 @@ def test_benchmark_configs_found():
         'mmdetection/voc0712/faster-rcnn_r50-c4_ms-24k_voc0712.py',
         'mmdetection/coco/mask-rcnn_r50-fpn_ms-1x_coco.py',
         'mmdetection/coco/mask-rcnn_r50-c4_ms-1x_coco.py',
+        'mmdetection/coco/mask-rcnn_r50-fpn_1pct_coco.py',
+        'mmdetection/coco/mask-rcnn_r50-fpn_10pct_coco.py',
+        'mmdetection/coco/mask-rcnn_r50-fpn-pixpro-neck_ms-1x_coco.py',
+        'mmdetection/coco/fcos_r50-fpn_1x_coco.py',
         'mmsegmentation/cityscapes/fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
     }
 

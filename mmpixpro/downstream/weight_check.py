@@ -9,6 +9,12 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 from mmengine.runner.checkpoint import _load_checkpoint
 
+# Layers that no pre-training provides, allowed to keep their own init: the
+# extra norm after res5 in the C4 box head, and the predictors of a dense
+# head whose towers are pre-trained (FCOS: conv_cls, conv_reg,
+# conv_centerness and the per-level scales).
+NEW_MODULES = ('norm', 'conv_cls', 'conv_reg', 'conv_centerness', 'scales')
+
 
 def set_pretrained(node, path: str) -> int:
     """Point every ``Pretrained`` init_cfg in a (model) config at ``path``;
@@ -23,15 +29,22 @@ def set_pretrained(node, path: str) -> int:
     return 0
 
 
-def pretrained_modules(model: nn.Module) -> List[Tuple[str, nn.Module, str]]:
-    """``(name, module, checkpoint)`` for every module whose init_cfg is
-    ``Pretrained`` (backbone; for C4 detectors also the res5 shared head)."""
+def pretrained_modules(
+        model: nn.Module) -> List[Tuple[str, nn.Module, str, str]]:
+    """``(name, module, checkpoint, prefix)`` for every module whose init_cfg
+    is, or lists, a ``Pretrained`` one (backbone; for C4 detectors also the
+    res5 shared head; with head pre-training the FPN and the dense head).
+    ``prefix`` is the part of the checkpoint's keys the module takes
+    (``'neck.'``), '' when it takes the whole file."""
     found = []
     for name, module in model.named_modules():
         cfgs = getattr(module, 'init_cfg', None)
         for cfg in cfgs if isinstance(cfgs, list) else [cfgs]:
             if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
-                found.append((name, module, cfg['checkpoint']))
+                prefix = cfg.get('prefix') or ''
+                if prefix and not prefix.endswith('.'):
+                    prefix += '.'  # as mmengine reads it
+                found.append((name, module, cfg['checkpoint'], prefix))
     return found
 
 
@@ -54,27 +67,35 @@ def compare_module(module: nn.Module, weights: Dict[str, torch.Tensor],
 
 
 def check_pretrained_weights(model: nn.Module,
-                             new_modules: Sequence[str] = ('norm', ),
+                             new_modules: Sequence[str] = NEW_MODULES,
                              logger=None) -> Dict[str, dict]:
     """Check every ``Pretrained`` module of a downstream model against its
-    checkpoint, log a report per module, and raise when a tensor that the
-    checkpoint should have filled was not filled.
+    checkpoint (the part under its ``prefix``), log a report per module,
+    and raise when a tensor that the checkpoint should have filled was not
+    filled.
 
-    Tensors under ``new_modules`` (layers the recipe adds, such as the C4
-    head's extra ``norm`` after res5) may be missing from the checkpoint. A checkpoint
-    tensor that no checked module took is reported as unexpected.
+    Tensors under ``new_modules`` (layers the recipe adds: see
+    ``NEW_MODULES``) may be missing from the checkpoint. A checkpoint tensor
+    that no checked module took is reported as unexpected; but one named as
+    a tensor of the model (``neck.*``, ``bbox_head.*`` of a file written
+    with ``extract_backbone_weights.py --with-neck``) must have been loaded
+    by a ``Pretrained`` module: the check fails when such a part (the FPN,
+    the towers) is left to its random init.
     """
     if is_model_wrapper(model):
         model = model.module
-    reports, used, cache = {}, {}, {}
-    for name, module, path in pretrained_modules(model):
+    reports, used, cache, loaded = {}, {}, {}, set()
+    for name, module, path, prefix in pretrained_modules(model):
         if path not in cache:
             ckpt = _load_checkpoint(path, map_location='cpu')
             cache[path] = ckpt.get('state_dict', ckpt)
             used[path] = set()
         weights = cache[path]
-        report = compare_module(module, weights)
-        used[path].update(report['filled'] + report['different'])
+        report = compare_module(module, weights, prefix)
+        used[path].update(prefix + k
+                          for k in report['filled'] + report['different'])
+        loaded.update(f'{name}.{k}' if name else k
+                      for k in module.state_dict())
         reports[name] = report
     if not reports:
         raise RuntimeError('no module of the model has a Pretrained init_cfg '
@@ -93,7 +114,17 @@ def check_pretrained_weights(model: nn.Module,
         if unfilled:
             problems.append(f'{name}: {len(unfilled)} tensors not filled, '
                             f'e.g. {unfilled[:5]}')
+    model_keys = set(model.state_dict())
     for path, weights in cache.items():
+        left = sorted(k for k in weights if k in model_keys and k not in loaded)
+        if left:
+            parts = sorted({k.split('.')[0] for k in left})
+            problems.append(
+                f'{path} has {len(left)} tensors of the model\'s '
+                f'{" and ".join(parts)} that no Pretrained init_cfg loads, '
+                f'so they keep their random init, e.g. {left[:3]} (give '
+                f"{parts[0]} init_cfg=dict(type='Pretrained', checkpoint=..., "
+                f"prefix='{parts[0]}.'), or extract the backbone alone)")
         unexpected = sorted(set(weights) - used[path])
         reports.setdefault('unexpected', {})[path] = unexpected
         if logger and unexpected:
@@ -112,7 +143,7 @@ class PretrainedWeightsCheckHook(Hook):
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, new_modules: Sequence[str] = ('norm', )) -> None:
+    def __init__(self, new_modules: Sequence[str] = NEW_MODULES) -> None:
         self.new_modules = tuple(new_modules)
 
     def before_train(self, runner) -> None:

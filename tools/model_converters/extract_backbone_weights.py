@@ -9,6 +9,17 @@ holds ``state_dict`` with the ResNet's keys (``conv1.weight``,
 checkpoint=OUT)`` on a ``ResNet`` backbone (and on mmdet's C4 res5 shared
 head, whose ``layer4.*`` keys match). ``--target`` exports the momentum
 encoder instead of the online one.
+
+``--with-neck`` (checkpoints of configs/pixpro/pixpro_r50-fpn*_8xb128.py,
+which pre-train an FPN and maybe FCOS towers; refused for others) adds to
+the same ResNet keys the FPN as ``neck.*`` (mmdet ``FPN`` keys) and the
+pre-trained tower as both ``bbox_head.cls_convs.*`` and
+``bbox_head.reg_convs.*``. The backbone keys stay unprefixed, so the file
+still works wherever a backbone file does (the ResNet's own ``Pretrained``
+init then reports the extra keys as unexpected, and ignores them); the
+neck and head take their part with ``init_cfg=dict(type='Pretrained',
+checkpoint=OUT, prefix='neck.')`` and ``prefix='bbox_head.'``, as the
+configs under configs/benchmarks/mmdetection/coco/ that load them do.
 """
 import argparse
 import os
@@ -21,6 +32,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  backbone_state_dict,
                                  read_pretraining_checkpoint)
+from mmpixpro.converters.dense_heads import (  # noqa: E402
+    dense_head_state_dict, describe_dense_heads)
 
 
 def main(argv=None) -> int:
@@ -29,19 +42,35 @@ def main(argv=None) -> int:
     parser.add_argument('dst', help='output backbone checkpoint')
     parser.add_argument('--target', action='store_true',
                         help='export the momentum (target) encoder')
+    parser.add_argument('--with-neck', action='store_true',
+                        help='also write the pre-trained FPN (neck.*) and '
+                        'FCOS towers (bbox_head.cls_convs.*, '
+                        'bbox_head.reg_convs.*)')
     args = parser.parse_args(argv)
     try:
         state_dict, kind = read_pretraining_checkpoint(args.src)
-        backbone = backbone_state_dict(state_dict, target=args.target)
+        weights = backbone_state_dict(state_dict, target=args.target)
+        if args.with_neck:
+            dense_heads = dense_head_state_dict(state_dict,
+                                                target=args.target)
     except (CheckpointFormatError, FileNotFoundError) as e:
-        print(f'error: {args.src}: {e}; nothing written', file=sys.stderr)
+        hint = (' (leave out --with-neck for the backbone alone)'
+                if args.with_neck and isinstance(e, CheckpointFormatError)
+                else '')
+        print(f'error: {args.src}: {e}{hint}; nothing written',
+              file=sys.stderr)
         return 1
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     encoder = 'target' if args.target else 'online'
     meta = dict(source=osp.basename(args.src), source_kind=kind,
                 encoder=encoder)
-    torch.save(dict(meta=meta, state_dict=backbone), args.dst)
-    print(f'wrote {len(backbone)} tensors of the {encoder} ResNet '
+    parts = 'ResNet'
+    if args.with_neck:
+        parts = f'ResNet + {describe_dense_heads(dense_heads)}'
+        weights.update(dense_heads)
+        meta['parts'] = parts
+    torch.save(dict(meta=meta, state_dict=weights), args.dst)
+    print(f'wrote {len(weights)} tensors of the {encoder} {parts} '
           f'(from a {kind} checkpoint) to {args.dst}')
     return 0
 
