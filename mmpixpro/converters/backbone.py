@@ -1,7 +1,8 @@
 """Backbone weights out of a pre-training checkpoint, for downstream use.
 
 Reads our checkpoints (mmengine: ``state_dict`` with ``backbone.*`` and
-``target_net.module.backbone.*``) and the authors' released ones
+``target_net.module.backbone.*``), mmpretrain's BYOL ones (``backbone.*`` and
+``target_net.module.0.*``) and the authors' released ones
 (``model`` with ``module.encoder.*``), and gives the ResNet weights under
 the names mmpretrain, mmdet and mmseg's ``ResNet`` use (torchvision's:
 ``conv1``, ``bn1``, ``layer1.0.conv1`` ...), or detectron2's.
@@ -17,6 +18,9 @@ from .official import (CheckpointFormatError, convert_official_state_dict,
                        describe)
 
 ONLINE, TARGET = 'backbone.', 'target_net.module.backbone.'
+# mmpretrain's BYOL averages nn.Sequential(backbone, neck): its target ResNet
+# is the Sequential's first child.
+BYOL_TARGET = 'target_net.module.0.'
 
 
 def read_pretraining_checkpoint(path: str) -> Tuple[Dict, str]:
@@ -86,16 +90,19 @@ def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
 def backbone_state_dict(state_dict: Dict,
                         target: bool = False) -> 'OrderedDict[str, torch.Tensor]':
     """The online (or, with ``target``, the momentum) ResNet's weights with
-    the prefix stripped. Raises when the checkpoint holds none."""
-    prefix = TARGET if target else ONLINE
-    out = OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
-                      if k.startswith(prefix))
-    if not out:
-        found = sorted({k.split('.')[0] for k in state_dict})[:8]
-        raise CheckpointFormatError(
-            f'no {"target" if target else "online"} backbone weights '
-            f'(keys starting with "{prefix}"); top-level keys found: {found}')
-    return out
+    the prefix stripped (the target of mmpretrain's BYOL too). Raises when
+    the checkpoint holds none."""
+    prefixes = (TARGET, BYOL_TARGET) if target else (ONLINE, )
+    for prefix in prefixes:
+        out = OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
+                          if k.startswith(prefix))
+        if out:
+            return out
+    found = sorted({k.split('.')[0] for k in state_dict})[:8]
+    wanted = '" or "'.join(prefixes)
+    raise CheckpointFormatError(
+        f'no {"target" if target else "online"} backbone weights '
+        f'(keys starting with "{wanted}"); top-level keys found: {found}')
 
 
 _D2_RULES = (
