@@ -19,14 +19,18 @@ def find_configs(*folder):
                              recursive=True) if '_base_' not in p)
 
 
-CONFIGS = find_configs('pixpro')
+CONFIGS = (find_configs('pixpro') + find_configs('pixcontrast') +
+           find_configs('byol'))
 BENCHMARKS = find_configs('benchmarks')
 
 
 def test_configs_found():
     names = {osp.relpath(p, osp.join(REPO, 'configs')) for p in CONFIGS}
     assert {'pixpro/pixpro_r50_8xb128.py', 'pixpro/pixpro_r50_8xb128-400e.py',
-            'pixpro/pixpro-ins_r50_8xb128.py'} <= names
+            'pixpro/pixpro-ins_r50_8xb128.py',
+            'pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py',
+            'byol/byol_resnet18-w16_1xb32-900it_scenes.py',
+            'pixcontrast/pixcontrast_r50_8xb128.py'} <= names
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
@@ -34,7 +38,9 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmpixpro'
     model = MODELS.build(cfg.model)
-    assert type(model).__name__ == 'PixPro'
+    expected = dict(pixpro='PixPro', pixcontrast='PixContrast', byol='BYOL')
+    folder = osp.basename(osp.dirname(path))
+    assert type(model).__name__ == expected[folder]
     Compose(cfg.train_dataloader.dataset.pipeline)
     assert DATASETS.get(cfg.train_dataloader.dataset.type) is not None
 
@@ -106,6 +112,20 @@ def test_released_recipe_values():
     crop = cfg.view_pipeline1[0]
     assert (crop.size, crop.scale, crop.interpolation) == (224, (0.08, 1.),
                                                            'bilinear')
+
+
+def test_main_job_pair_differs_only_in_method():
+    """The main job's PixPro and BYOL runs share backbone, data, batch,
+    steps, optimiser and schedule."""
+    pixpro, byol = (Config.fromfile(
+        osp.join(REPO, 'configs', folder,
+                 f'{folder}_resnet18-w16_1xb32-900it_scenes.py'))
+                    for folder in ('pixpro', 'byol'))
+    assert pixpro.model.backbone == byol.model.backbone
+    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler',
+                'train_cfg', 'randomness'):
+        assert pixpro[key] == byol[key], key
+    assert pixpro.model.base_momentum == 1 - byol.model.base_momentum
 
 
 def test_variants():

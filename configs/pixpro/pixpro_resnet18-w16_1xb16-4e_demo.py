@@ -1,9 +1,9 @@
 # A small PixPro for one CPU: the full recipe (same model, losses, views,
 # optimiser and schedules, 224 px views, so C5 is 7x7 as in the paper)
 # scaled down to a narrow ResNet-18 (16 base channels), a batch of 16 and 4
-# epochs over generated images. The README's
-# main job and the tests run it; `tools/misc/make_demo_images.py
-# data/pixpro_demo` writes the images.
+# epochs over any image folder (`tools/misc/make_scenes.py data/scenes`
+# writes one). The engine tests run it; the README's main job uses the
+# 128 px scene config pixpro_resnet18-w16_1xb32-900it_scenes.py.
 _base_ = [
     '../_base_/models/pixpro_r50.py',
     '../_base_/datasets/imagenet_pixpro.py',
@@ -34,7 +34,7 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=False,
     pin_memory=False,
-    dataset=dict(data_root='data/pixpro_demo', data_prefix=''))
+    dataset=dict(data_root='data/scenes/unlabeled', data_prefix=''))
 
 # lr 4.0 is for a batch of 1024; the square-root rule gives 4.0 * sqrt(16 /
 # 1024) = 0.5 for this batch of 16.

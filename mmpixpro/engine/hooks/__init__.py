@@ -1,3 +1,4 @@
 from .finite_loss_hook import FiniteLossHook
+from .progress_bar_hook import ProgressBarHook
 
-__all__ = ['FiniteLossHook']
+__all__ = ['FiniteLossHook', 'ProgressBarHook']

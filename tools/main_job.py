@@ -1,0 +1,184 @@
+"""The README's main job: does pixel-level pre-training learn dense features?
+
+    python tools/main_job.py [--work-dir work_dirs/main_job] [--seed 0]
+
+On generated scenes (written once to ``--data``): pre-train the small PixPro
+config and, as the instance-level baseline, mmpretrain's BYOL with the same
+backbone, data, views, batch, steps, optimiser and schedule; then probe the
+frozen backbones of random initialisation, PixPro and BYOL with the dense
+probe (per-pixel linear classifier and kNN, mIoU on held-out scenes) and print
+one table. Pictures go to ``WORK_DIR/pictures``: the two views with positive
+pairs, PixPro's propagation weights, probe predictions beside ground truth
+and the loss curves. ``WORK_DIR/results.md`` and ``results.json`` keep the
+numbers.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+PIXPRO_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py'
+BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-900it_scenes.py'
+
+
+def load_tool(*parts):
+    """``main`` of a script under tools/ (they are not a package)."""
+    path = osp.join(REPO, 'tools', *parts)
+    spec = importlib.util.spec_from_file_location(parts[-1][:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def step(title):
+    print(f'\n==> {title}', flush=True)
+
+
+def pretrain(config, work_dir, seed, extra):
+    """Run tools/train.py; return the final checkpoint's path."""
+    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
+           '--work-dir', work_dir, '--cfg-options', f'randomness.seed={seed}',
+           f'train_dataloader.dataset.data_root={extra["data_root"]}']
+    cmd += extra['cfg_options']
+    subprocess.run(cmd, cwd=REPO, check=True)
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def markdown_table(rows):
+    lines = [
+        '| backbone | linear mIoU | linear acc | kNN mIoU | kNN acc |',
+        '|---|---:|---:|---:|---:|'
+    ]
+    for name, r in rows:
+        lines.append(f'| {name} | {r["linear"]["mIoU"]:.1f} | '
+                     f'{r["linear"]["aAcc"]:.1f} | {r["knn"]["mIoU"]:.1f} | '
+                     f'{r["knn"]["aAcc"]:.1f} |')
+    return '\n'.join(lines)
+
+
+def draw_pictures(args, data, checkpoints, probes, work_dirs, out_dir):
+    import numpy as np
+    from PIL import Image
+
+    from mmpixpro.visualization import draw_label_maps
+    os.makedirs(out_dir, exist_ok=True)
+    image = sorted(
+        os.listdir(osp.join(data, 'cityscapes', 'leftImg8bit', 'val',
+                            'scenes')))[0]
+    image = osp.join(data, 'cityscapes', 'leftImg8bit', 'val', 'scenes',
+                     image)
+    load_tool('analysis', 'show_views.py')([
+        PIXPRO_CONFIG, image, '--out',
+        osp.join(out_dir, 'views.png'), '--seed', str(args.seed)
+    ])
+    load_tool('analysis', 'show_propagation.py')([
+        PIXPRO_CONFIG, checkpoints['PixPro'], image, '--out',
+        osp.join(out_dir, 'propagation.png')
+    ])
+    load_tool('analysis', 'plot_loss_curve.py')([
+        work_dirs['PixPro'], work_dirs['BYOL'], '--keys', 'loss', '--out',
+        osp.join(out_dir, 'loss_curves.png')
+    ])
+    val, preds = probes['val'], {n: r['predictions'] for n, r in probes.items()
+                                 if n != 'val'}
+    num_classes = probes['PixPro']['num_classes']
+    rows = []
+    for i in range(min(args.show, len(val))):
+        maps = [('ground truth', preds['PixPro']['gt'][i])]
+        maps += [(f'{name} linear', p['linear'][i]) for name, p in
+                 preds.items()]
+        rows.append(
+            draw_label_maps(val.images[i].permute(1, 2, 0).numpy(), maps,
+                            num_classes))
+    path = osp.join(out_dir, 'probe_predictions.png')
+    Image.fromarray(np.concatenate(rows, 0)).save(path)
+    print(f'wrote {path}')
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--work-dir', default='work_dirs/main_job')
+    parser.add_argument('--data', default='data/scenes',
+                        help='generated scenes (written when missing)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the pre-training runs and the probe')
+    parser.add_argument('--img-size', type=int, default=256,
+                        help='probe input size (scenes are upsampled)')
+    parser.add_argument('--probe-epochs', type=int, default=30,
+                        help='epochs of the linear probe')
+    parser.add_argument('--show', type=int, default=4,
+                        help='held-out scenes in the predictions picture')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='passed to both pre-training runs, '
+                        'e.g. train_cfg.max_iters=100')
+    args = parser.parse_args(argv)
+    os.chdir(REPO)
+    begin = time.time()
+
+    from mmpixpro.evaluation import load_split, run_probe
+
+    data = args.data
+    if not osp.isdir(osp.join(data, 'cityscapes')):
+        step(f'generating scenes in {data}')
+        load_tool('misc', 'make_scenes.py')([data, '--seed', '0'])
+    extra = dict(data_root=osp.join(data, 'unlabeled'),
+                 cfg_options=args.cfg_options)
+
+    work_dirs = dict(PixPro=osp.join(args.work_dir, 'pixpro'),
+                     BYOL=osp.join(args.work_dir, 'byol'))
+    checkpoints = {}
+    for name, config in (('PixPro', PIXPRO_CONFIG), ('BYOL', BYOL_CONFIG)):
+        step(f'pre-training {name} ({config})')
+        tick = time.time()
+        checkpoints[name] = pretrain(config, work_dirs[name], args.seed,
+                                     extra)
+        print(f'{name}: {time.time() - tick:.0f} s, {checkpoints[name]}')
+
+    step('dense probe of the frozen backbones on held-out scenes')
+    root = osp.join(data, 'cityscapes')
+    train = load_split(root, 'cityscapes', 'train', img_size=args.img_size)
+    val = load_split(root, 'cityscapes', 'val', img_size=args.img_size)
+    probes = dict(val=val)
+    rows = []
+    for name, checkpoint in (('random init', 'random'),
+                             ('PixPro', checkpoints['PixPro']),
+                             ('BYOL', checkpoints['BYOL'])):
+        # BYOL's config has the same backbone; PixPro's reads both.
+        probes[name] = run_probe(PIXPRO_CONFIG, checkpoint, train, val,
+                                 seed=args.seed, epochs=args.probe_epochs)
+        rows.append((name, probes[name]))
+        print(f'{name}: linear mIoU {probes[name]["linear"]["mIoU"]:.1f}, '
+              f'kNN mIoU {probes[name]["knn"]["mIoU"]:.1f}')
+
+    step('pictures')
+    draw_pictures(args, data, checkpoints, probes, work_dirs,
+                  osp.join(args.work_dir, 'pictures'))
+
+    table = markdown_table(rows)
+    grid = probes['PixPro']['grid']
+    header = (f'Dense probe on {len(val)} held-out generated scenes '
+              f'({len(train)} labelled for the probe), C5 features at '
+              f'stride 8 ({grid[0]}x{grid[1]} grid), seed {args.seed}:')
+    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+        f.write(header + '\n\n' + table + '\n')
+    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
+        json.dump({
+            name: {k: v for k, v in r.items() if k != 'predictions'}
+            for name, r in rows
+        }, f, indent=1)
+    print('\n' + header + '\n\n' + table)
+    print(f'\nmain job done in {(time.time() - begin) / 60:.1f} min; results '
+          f'and pictures in {args.work_dir}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
