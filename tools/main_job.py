@@ -66,9 +66,8 @@ def markdown_table(rows):
 
 def draw_pictures(args, data, checkpoints, probes, work_dirs, out_dir):
     import numpy as np
-    from PIL import Image
 
-    from mmpixpro.visualization import draw_label_maps
+    from mmpixpro.visualization import draw_label_maps, save_png
     os.makedirs(out_dir, exist_ok=True)
     image = sorted(
         os.listdir(osp.join(data, 'cityscapes', 'leftImg8bit', 'val',
@@ -98,9 +97,8 @@ def draw_pictures(args, data, checkpoints, probes, work_dirs, out_dir):
         rows.append(
             draw_label_maps(val.images[i].permute(1, 2, 0).numpy(), maps,
                             num_classes))
-    path = osp.join(out_dir, 'probe_predictions.png')
-    Image.fromarray(np.concatenate(rows, 0)).save(path)
-    print(f'wrote {path}')
+    print(save_png(np.concatenate(rows, 0),
+                   osp.join(out_dir, 'probe_predictions.png')))
 
 
 def main(argv=None) -> int:

@@ -7,6 +7,8 @@ its panel; panel ``k`` has its top-left corner at
 ``(MARGIN + sum_{i<k}(w_i + MARGIN), MARGIN + TITLE_HEIGHT)``. Maps on a
 coarse grid (labels, weights) are enlarged with ``resize_nearest``.
 """
+import os
+import os.path as osp
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -69,3 +71,11 @@ def resize_nearest(grid: np.ndarray, height: int, width: int) -> np.ndarray:
     cols = ((np.arange(width) + 0.5) * w / width).astype(np.int64)
     return grid[np.minimum(rows, h - 1)[:, None],
                 np.minimum(cols, w - 1)[None, :]]
+
+
+def save_png(picture: np.ndarray, path: str) -> str:
+    """Write an (H, W, 3) uint8 picture to ``path`` (folders created) and
+    return the line the tools print about it."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    Image.fromarray(picture).save(path)
+    return f'wrote {path} ({picture.shape[1]}x{picture.shape[0]})'

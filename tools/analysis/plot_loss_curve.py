@@ -12,15 +12,14 @@ default keys are every logged key starting with 'loss'.
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import sys
 from typing import Dict, List
 
-from PIL import Image
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.visualization import loss_keys, plot_loss_curves  # noqa: E402
+from mmpixpro.visualization import (loss_keys, plot_loss_curves,  # noqa: E402
+                                    save_png)
 
 
 def find_scalars(run: str) -> str:
@@ -109,9 +108,7 @@ def main(argv=None) -> int:
 
     title = args.title or ' vs '.join(name for name, _ in runs)
     picture = plot_loss_curves(runs, keys, title)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    Image.fromarray(picture).save(args.out)
-    print(f'wrote {args.out} ({picture.shape[1]}x{picture.shape[0]})')
+    print(save_png(picture, args.out))
     return 0
 
 

@@ -13,7 +13,6 @@ pixel ``y,x`` of the feature map, its row of ``PPM.similarity`` over the
 view: ``s(x_i, x_j) = max(cos, clamp_min) ^ gamma``, colour scale 0 to 1.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 from typing import List, Tuple
@@ -33,7 +32,7 @@ from mmpixpro.converters import (
 from mmpixpro.datasets import LoadRGBImageFromFile  # noqa: E402
 from mmpixpro.registry import MODELS  # noqa: E402
 from mmpixpro.utils import register_all_modules  # noqa: E402
-from mmpixpro.visualization import draw_propagation  # noqa: E402
+from mmpixpro.visualization import draw_propagation, save_png  # noqa: E402
 
 
 def crop_size(cfg: Config) -> Tuple[int, int]:
@@ -158,9 +157,7 @@ def main(argv=None) -> int:
         print(f'pixel ({y}, {x}): self {row[y, x]:.3f}, mean '
               f'{row.mean():.3f}, highest other {row[oy, ox]:.3f} at '
               f'({oy}, {ox})')
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    Image.fromarray(picture).save(args.out)
-    print(f'wrote {args.out} ({picture.shape[1]}x{picture.shape[0]})')
+    print(save_png(picture, args.out))
     return 0
 
 

@@ -12,7 +12,6 @@ the view size over the backbone's output stride unless ``--grid`` is given.
 """
 import argparse
 import math
-import os
 import os.path as osp
 import random
 import sys
@@ -21,12 +20,12 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from PIL import Image
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.registry import TRANSFORMS  # noqa: E402
 from mmpixpro.utils import register_all_modules  # noqa: E402
-from mmpixpro.visualization import draw_views, positive_pairs  # noqa: E402
+from mmpixpro.visualization import (draw_views, positive_pairs,  # noqa: E402
+                                    save_png)
 
 
 def output_stride(backbone: dict) -> int:
@@ -100,9 +99,7 @@ def main(argv=None) -> int:
               f'({", ".join(repr(float(v)) for v in box)}), grid '
               f'{grids[k][0]}x{grids[k][1]}{flipped}')
     print(f'pos_threshold {threshold}: {len(pairs)} positive pairs')
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    Image.fromarray(picture).save(args.out)
-    print(f'wrote {args.out} ({picture.shape[1]}x{picture.shape[0]})')
+    print(save_png(picture, args.out))
     return 0
 
 
