@@ -56,9 +56,10 @@ model = dict(
 
 env_cfg = dict(cudnn_benchmark=False)
 randomness = dict(seed=0)
-# A progress bar with ETA over the run; the logger's lines every 100 steps.
+# A progress bar with ETA over the run; the logger's lines (and the loss
+# curve's points) every 20 steps.
 custom_hooks = [dict(type='FiniteLossHook'), dict(type='ProgressBarHook')]
 default_hooks = dict(
-    logger=dict(interval=100),
+    logger=dict(interval=20),
     checkpoint=dict(by_epoch=False, interval=300, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
