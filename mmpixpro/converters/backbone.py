@@ -70,12 +70,18 @@ def is_backbone_state_dict(state_dict: Dict) -> bool:
         k.startswith('layer') for k in state_dict)
 
 
+def holds_encoder(state_dict: Dict, kind: str) -> bool:
+    """Whether what :func:`read_pretraining_checkpoint` returned is a whole
+    pre-training model (``backbone.*`` ...) rather than bare ResNet weights."""
+    return kind == 'released' or any(k.startswith(ONLINE) for k in state_dict)
+
+
 def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
     """The state dict of a backbone file written by
     extract_backbone_weights.py (ResNet keys such as ``conv1.weight``);
     other checkpoints are refused with what they are and what to do."""
     state_dict, kind = read_pretraining_checkpoint(path)
-    if kind == 'released' or any(k.startswith(ONLINE) for k in state_dict):
+    if holds_encoder(state_dict, kind):
         raise CheckpointFormatError(
             f'{path} is a pre-training checkpoint; expected backbone weights: '
             'run tools/model_converters/extract_backbone_weights.py on it '
@@ -87,6 +93,12 @@ def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
     return state_dict
 
 
+def strip_prefix(state_dict: Dict, prefix: str) -> 'OrderedDict':
+    """The entries whose key starts with ``prefix``, with it removed."""
+    return OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
+                       if k.startswith(prefix))
+
+
 def backbone_state_dict(state_dict: Dict,
                         target: bool = False) -> 'OrderedDict[str, torch.Tensor]':
     """The online (or, with ``target``, the momentum) ResNet's weights with
@@ -94,8 +106,7 @@ def backbone_state_dict(state_dict: Dict,
     the checkpoint holds none."""
     prefixes = (TARGET, BYOL_TARGET) if target else (ONLINE, )
     for prefix in prefixes:
-        out = OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
-                          if k.startswith(prefix))
+        out = strip_prefix(state_dict, prefix)
         if out:
             return out
     found = sorted({k.split('.')[0] for k in state_dict})[:8]

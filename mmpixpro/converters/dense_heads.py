@@ -13,6 +13,7 @@ from typing import Dict
 
 import torch
 
+from .backbone import strip_prefix
 from .official import CheckpointFormatError
 
 TARGET = 'target_net.module.'
@@ -26,11 +27,6 @@ def has_fpn(state_dict: Dict) -> bool:
     return any(k.startswith(FPN) for k in state_dict)
 
 
-def _strip(state_dict: Dict, prefix: str) -> 'OrderedDict':
-    return OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
-                       if k.startswith(prefix))
-
-
 def dense_head_state_dict(state_dict: Dict,
                           target: bool = False) -> 'OrderedDict':
     """The online (or, with ``target``, the momentum) FPN and towers under
@@ -39,7 +35,7 @@ def dense_head_state_dict(state_dict: Dict,
     ``bbox_head.reg_convs.0.conv.weight`` ... (both from the one tower).
     Raises when the checkpoint has no FPN."""
     root = TARGET if target else ''
-    fpn = _strip(state_dict, root + FPN)
+    fpn = strip_prefix(state_dict, root + FPN)
     if not fpn:
         found = sorted({k.split('.')[0] for k in state_dict})[:8]
         raise CheckpointFormatError(
@@ -48,7 +44,7 @@ def dense_head_state_dict(state_dict: Dict,
             '(configs/pixpro/pixpro_r50-fpn*_8xb128.py pre-train an FPN); '
             f'top-level keys found: {found}')
     out = OrderedDict((NECK + k, v) for k, v in fpn.items())
-    towers = _strip(state_dict, root + TOWERS)
+    towers = strip_prefix(state_dict, root + TOWERS)
     for prefix in HEAD_TOWERS:
         out.update((prefix + k, v) for k, v in towers.items())
     return out

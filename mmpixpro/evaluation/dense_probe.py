@@ -34,7 +34,8 @@ from mmengine.registry import DefaultScope
 from mmengine.utils import ProgressBar
 from PIL import Image
 
-from mmpixpro.converters.backbone import (ONLINE, backbone_state_dict,
+from mmpixpro.converters.backbone import (backbone_state_dict,
+                                          holds_encoder,
                                           is_backbone_state_dict,
                                           read_pretraining_checkpoint)
 from mmpixpro.converters.official import CheckpointFormatError
@@ -169,7 +170,7 @@ def read_backbone_weights(path: str,
                 and is_backbone_state_dict(state_dict)):
             raise error from None
         kind = 'backbone'
-    if kind == 'released' or any(k.startswith(ONLINE) for k in state_dict):
+    if holds_encoder(state_dict, kind):
         return backbone_state_dict(state_dict, target=target), (
             'released' if kind == 'released' else 'pretraining')
     if not is_backbone_state_dict(state_dict):
