@@ -1,12 +1,14 @@
 """Proof that pre-trained weights arrived: compare a built downstream model
 with the checkpoint its ``Pretrained`` init_cfgs name."""
-from typing import Dict, List, Sequence, Tuple
+import copy
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.registry import HOOKS
+from mmengine.registry import HOOKS, MODELS, DefaultScope
 from mmengine.runner.checkpoint import _load_checkpoint
 
 # Layers that no pre-training provides, allowed to keep their own init: the
@@ -134,6 +136,47 @@ def check_pretrained_weights(model: nn.Module,
         raise RuntimeError('pre-trained weights did not arrive: ' +
                            '; '.join(problems))
     return reports
+
+
+def build_downstream_model(config: str,
+                           pretrained: Optional[str] = None,
+                           edit: Optional[Callable[[dict], None]] = None
+                           ) -> nn.Module:
+    """The model of an mmdet or mmseg config file, built in the config's
+    scope and initialised (``init_weights``, which loads every
+    ``Pretrained`` init_cfg). ``pretrained`` replaces the checkpoint of all
+    of them; ``edit(model_cfg)`` may change the model config first (the
+    tests swap SyncBN for BN). No data, no Runner: a SyncBN model builds and
+    initialises on CPU without a process group."""
+    cfg = Config.fromfile(config)  # imports the config's custom_imports
+    if 'model' not in cfg:
+        raise ValueError(f'{config} defines no model')
+    model_cfg = copy.deepcopy(cfg.model)
+    if pretrained is not None and set_pretrained(model_cfg, pretrained) == 0:
+        raise ValueError(f'{config} has no Pretrained init_cfg to fill')
+    if edit is not None:
+        edit(model_cfg)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+        model = MODELS.build(model_cfg)
+        try:
+            model.init_weights()
+        except AssertionError as e:  # mmengine's prefix lookup asserts
+            raise RuntimeError(
+                f'{config}: {e} (the FPN and tower configs need a file '
+                'written by extract_backbone_weights.py --with-neck from '
+                'an FPN pre-training)') from None
+    return model
+
+
+def check_config_weights(config: str,
+                         pretrained: Optional[str] = None,
+                         logger=None) -> Dict[str, dict]:
+    """:func:`check_pretrained_weights` on the model of ``config``
+    initialised from ``pretrained`` (default: the config's own checkpoint):
+    what ``tools/benchmarks/*/dist_train.sh`` would check before its first
+    iteration, without data or GPUs."""
+    return check_pretrained_weights(
+        build_downstream_model(config, pretrained), logger=logger)
 
 
 @HOOKS.register_module()

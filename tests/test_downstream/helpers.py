@@ -1,13 +1,8 @@
 """Building downstream configs for CPU tests: only paths, image sizes,
 iteration counts, norm type and dataloader workers are changed."""
-import copy
-import importlib
-
 import torch.nn as nn
-from mmengine.config import Config
-from mmengine.registry import MODELS, DefaultScope
 
-from mmpixpro.downstream import set_pretrained
+from mmpixpro.downstream import build_downstream_model
 
 
 def use_bn(node):
@@ -32,16 +27,12 @@ def build_initialised(config: str, backbone_file: str, edit=None) -> nn.Module:
     """The config's model with BN, every Pretrained init_cfg pointing at
     ``backbone_file``, built in the config's scope, initialised, in eval
     mode. ``edit(model_cfg)`` may change the model config first."""
-    cfg = Config.fromfile(config)
-    for module in cfg.custom_imports.imports:
-        importlib.import_module(module)
-    model_cfg = copy.deepcopy(cfg.model)
-    use_bn(model_cfg)
-    set_pretrained(model_cfg, backbone_file)
-    if edit is not None:
-        edit(model_cfg)
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        model = MODELS.build(model_cfg)
-        model.init_weights()
+
+    def cpu_edit(model_cfg):
+        use_bn(model_cfg)
+        if edit is not None:
+            edit(model_cfg)
+
+    model = build_downstream_model(config, backbone_file, cpu_edit)
     model.eval()
     return model

@@ -1,0 +1,102 @@
+"""Check that pre-trained weights arrive in downstream configs, before any
+GPU time is spent.
+
+    python tools/benchmarks/check_weights.py CONFIG [CONFIG ...] \
+        --pretrained pixpro_r50_backbone.pth
+
+For each mmdet or mmseg CONFIG: build its model on CPU (no data, no
+Runner), point every ``Pretrained`` init_cfg at ``--pretrained`` (default:
+the config's own ``pretrained`` path), initialise it, and compare every
+tensor of the pre-trained modules (backbone; the res5 shared head of C4
+detectors; FPN and towers with head pre-training) with the file. Prints one
+line per module and exits with 1 when any tensor that the file should have
+filled was not: the same check ``tools/benchmarks/*/dist_train.sh`` runs
+before the first iteration.
+"""
+import argparse
+import logging
+import os.path as osp
+import sys
+from contextlib import contextmanager
+
+from mmengine.logging import MMLogger
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
+                                 read_backbone_file)
+from mmpixpro.downstream import check_config_weights  # noqa: E402
+
+
+def summarize(reports: dict) -> dict:
+    """Per pre-trained module: how many tensors the file filled and which
+    ones kept their own init (layers the recipe adds, like the C4 head's
+    extra norm)."""
+    return {
+        name: dict(filled=len(r['filled']), own_init=r['missing'])
+        for name, r in reports.items() if name != 'unexpected'
+    }
+
+
+@contextmanager
+def quiet_init():
+    """Without a log file, mmengine's ``init_weights`` prints every
+    parameter's init, and its loader lists each module's unexpected keys
+    (a C4 backbone ignores res5); the report here says it in one line."""
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def check(config: str, pretrained: str = None) -> dict:
+    """``summarize`` of :func:`check_config_weights`; raises
+    ``RuntimeError`` when a tensor was not filled."""
+    with quiet_init():
+        return summarize(check_config_weights(config, pretrained))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('configs', nargs='+', help='mmdet or mmseg configs')
+    parser.add_argument('--pretrained',
+                        help='backbone weights from extract_backbone_'
+                        'weights.py (default: each config\'s own)')
+    args = parser.parse_args(argv)
+    if args.pretrained is not None:
+        try:
+            read_backbone_file(args.pretrained)
+        except (CheckpointFormatError, FileNotFoundError) as e:
+            print(f'error: {e}', file=sys.stderr)
+            return 1
+    failed = 0
+    for config in args.configs:
+        if not osp.isfile(config):
+            print(f'error: config file {config} does not exist',
+                  file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            modules = check(config, args.pretrained)
+        except (RuntimeError, ValueError, FileNotFoundError) as e:
+            where = '' if str(e).startswith(config) else f'{config}: '
+            print(f'FAIL {where}{e}')
+            failed += 1
+            continue
+        parts = []
+        for name, m in modules.items():
+            new = sorted({k.split('.')[0] for k in m['own_init']})
+            own = (f' ({len(m["own_init"])} new: {", ".join(new)})'
+                   if new else '')
+            parts.append(f'{name} {m["filled"]} filled{own}')
+        print(f'ok   {config}: ' + '; '.join(parts))
+    if failed:
+        print(f'{failed} of {len(args.configs)} configs failed',
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
