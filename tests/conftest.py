@@ -39,3 +39,31 @@ def load_tool_main(*path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.main
+
+
+@pytest.fixture(scope='session')
+def main_job(tmp_path_factory):
+    """The README's main job, shrunk (a few 64 px scenes, 2 steps per
+    pre-training run): its work folder and console output. The downstream
+    tests take the transfer check's checkpoint from it."""
+    import sys
+
+    from tests.test_engine.train_helpers import run_tool
+    root = tmp_path_factory.mktemp('main_job')
+    data, work = root / 'scenes', root / 'work'
+    make_scenes = load_tool_main('misc', 'make_scenes.py')
+    assert make_scenes([
+        str(data), '--num-unlabeled', '8', '--num-train', '6', '--num-val',
+        '3', '--size', '64', '64'
+    ]) == 0
+    proc = run_tool([
+        sys.executable,
+        osp.join(REPO, 'tools', 'main_job.py'), '--data',
+        str(data), '--work-dir',
+        str(work), '--img-size', '64', '--show', '2', '--cfg-options',
+        'train_cfg.max_iters=2', 'train_dataloader.batch_size=4',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False'
+    ])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return dict(work=work, stdout=proc.stdout)

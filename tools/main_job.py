@@ -11,6 +11,15 @@ one table. Pictures go to ``WORK_DIR/pictures``: the two views with positive
 pairs, PixPro's propagation weights, probe predictions beside ground truth
 and the loss curves. ``WORK_DIR/results.md`` and ``results.json`` keep the
 numbers.
+
+Last, the transfer check: the released recipe (ResNet-50) for 2 steps on
+the scenes with tools/train.py, its backbone extracted with
+extract_backbone_weights.py and loaded into each downstream config that
+takes a backbone file (VOC and COCO C4 and FPN detectors, Cityscapes FCN),
+every tensor compared with the file (tools/benchmarks/check_weights.py).
+It checks the chain a user then runs on GPUs, and leaves its checkpoint in
+``WORK_DIR/pixpro_r50`` and the extracted backbone in
+``WORK_DIR/pixpro_r50_backbone.pth``.
 """
 import argparse
 import importlib.util
@@ -26,15 +35,36 @@ sys.path.insert(0, REPO)
 
 PIXPRO_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py'
 BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-900it_scenes.py'
+# The transfer check: the released recipe, 2 steps of 2 scenes, into every
+# downstream config that takes a backbone file. (The FPN/FCOS-head configs
+# take files from the FPN pre-training recipes, tested on their own.)
+RECIPE_CONFIG = 'configs/pixpro/pixpro_r50_8xb128.py'
+RECIPE_SHRUNK = [
+    'train_dataloader.dataset.data_prefix=',
+    'train_dataloader.dataset.indices=4', 'train_dataloader.batch_size=2',
+    'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False', 'train_cfg.max_epochs=1'
+]
+TRANSFER_CONFIGS = [
+    'configs/benchmarks/mmdetection/voc0712/'
+    'faster-rcnn_r50-c4_ms-24k_voc0712.py',
+    'configs/benchmarks/mmdetection/coco/mask-rcnn_r50-fpn_ms-1x_coco.py',
+    'configs/benchmarks/mmdetection/coco/mask-rcnn_r50-c4_ms-1x_coco.py',
+    'configs/benchmarks/mmdetection/coco/mask-rcnn_r50-fpn_1pct_coco.py',
+    'configs/benchmarks/mmdetection/coco/mask-rcnn_r50-fpn_10pct_coco.py',
+    'configs/benchmarks/mmsegmentation/cityscapes/'
+    'fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
+]
 
 
-def load_tool(*parts):
-    """``main`` of a script under tools/ (they are not a package)."""
+def load_tool(*parts, name='main'):
+    """``main`` (or ``name``) of a script under tools/ (they are not a
+    package)."""
     path = osp.join(REPO, 'tools', *parts)
     spec = importlib.util.spec_from_file_location(parts[-1][:-3], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.main
+    return getattr(module, name)
 
 
 def step(title):
@@ -50,6 +80,43 @@ def pretrain(config, work_dir, seed, extra):
     subprocess.run(cmd, cwd=REPO, check=True)
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         return f.read().strip()
+
+
+def transfer_check(args, data_root, work_dir):
+    """Released recipe -> extraction -> each downstream config's model;
+    ``{config: {module: {filled, own_init}}}``. Raises when a tensor that
+    the backbone file should fill was not filled."""
+    checkpoint = pretrain(RECIPE_CONFIG, osp.join(work_dir, 'pixpro_r50'),
+                          args.seed,
+                          dict(data_root=data_root, cfg_options=RECIPE_SHRUNK))
+    backbone = osp.join(work_dir, 'pixpro_r50_backbone.pth')
+    if load_tool('model_converters',
+                 'extract_backbone_weights.py')([checkpoint, backbone]):
+        raise RuntimeError(f'could not extract the backbone of {checkpoint}')
+    check = load_tool('benchmarks', 'check_weights.py', name='check')
+    results = {}
+    for config in TRANSFER_CONFIGS:
+        results[config] = check(config, backbone)
+        print(f'{config}: ' + '; '.join(
+            f'{name} {m["filled"]} tensors filled'
+            for name, m in results[config].items()))
+    return results
+
+
+def transfer_table(results):
+    lines = [
+        '| downstream config | tensors filled from the backbone file | '
+        'new layers |', '|---|---|---|'
+    ]
+    for config, modules in results.items():
+        filled = ', '.join(f'{name} {m["filled"]}'
+                           for name, m in modules.items())
+        new = ', '.join(
+            f'{name}.{k}' for name, m in modules.items()
+            for k in sorted({key.split('.')[0] for key in m['own_init']}))
+        name = config.replace('configs/benchmarks/', '')
+        lines.append(f'| {name} | {filled} | {new or "none"} |')
+    return '\n'.join(lines)
 
 
 def markdown_table(rows):
@@ -160,19 +227,32 @@ def main(argv=None) -> int:
     draw_pictures(args, data, checkpoints, probes, work_dirs,
                   osp.join(args.work_dir, 'pictures'))
 
+    step(f'transfer check: {RECIPE_CONFIG} for 2 steps, extracted, loaded '
+         'into each downstream config')
+    transfer = transfer_check(args, extra['data_root'], args.work_dir)
+
     table = markdown_table(rows)
     grid = probes['PixPro']['grid']
     header = (f'Dense probe on {len(val)} held-out generated scenes '
               f'({len(train)} labelled for the probe), C5 features at '
               f'stride 8 ({grid[0]}x{grid[1]} grid), seed {args.seed}:')
+    transfer_header = (
+        f'Transfer check: {RECIPE_CONFIG} (ResNet-50) for 2 steps on the '
+        'scenes, extract_backbone_weights.py, then every tensor of the '
+        'pre-trained modules of each downstream model compared with the '
+        'file:')
+    report = (header + '\n\n' + table + '\n\n' + transfer_header + '\n\n' +
+              transfer_table(transfer) + '\n')
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(header + '\n\n' + table + '\n')
+        f.write(report)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
         json.dump({
             name: {k: v for k, v in r.items() if k != 'predictions'}
             for name, r in rows
         }, f, indent=1)
-    print('\n' + header + '\n\n' + table)
+    with open(osp.join(args.work_dir, 'transfer_check.json'), 'w') as f:
+        json.dump(transfer, f, indent=1)
+    print('\n' + report)
     print(f'\nmain job done in {(time.time() - begin) / 60:.1f} min; results '
           f'and pictures in {args.work_dir}')
     return 0

@@ -1,37 +1,19 @@
-"""The README's main job end to end, shrunk: both pre-training runs for 2
-iterations on a few generated scenes, the probe table and the pictures."""
+"""The README's main job end to end, shrunk (the ``main_job`` fixture):
+both pre-training runs for 2 iterations on a few generated scenes, the
+probe table, the pictures and the transfer check."""
 import json
-import os.path as osp
-import sys
 
 import pytest
+import torch
 from PIL import Image
-
-from tests.conftest import REPO, load_tool_main
-from tests.test_engine.train_helpers import run_tool
 
 pytestmark = pytest.mark.slow
 
 
-def test_main_job_table_and_pictures(tmp_path):
-    data, work = tmp_path / 'scenes', tmp_path / 'work'
-    make_scenes = load_tool_main('misc', 'make_scenes.py')
-    assert make_scenes([
-        str(data), '--num-unlabeled', '8', '--num-train', '6', '--num-val',
-        '3', '--size', '64', '64'
-    ]) == 0
-    proc = run_tool([
-        sys.executable,
-        osp.join(REPO, 'tools', 'main_job.py'), '--data',
-        str(data), '--work-dir',
-        str(work), '--img-size', '64', '--show', '2', '--cfg-options',
-        'train_cfg.max_iters=2', 'train_dataloader.batch_size=4',
-        'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False'
-    ])
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+def test_main_job_table_and_pictures(main_job):
+    work, stdout = main_job['work'], main_job['stdout']
     # Each run draws its progress bar to the end.
-    assert proc.stdout.count('2/2, ') >= 2, proc.stdout[-3000:]
+    assert stdout.count('2/2, ') >= 2, stdout[-3000:]
 
     table = (work / 'results.md').read_text()
     for row in ('| random init |', '| PixPro |', '| BYOL |'):
@@ -53,3 +35,33 @@ def test_main_job_table_and_pictures(tmp_path):
     # the three linear probes: 5 panels of 64 px, 8 px apart, 36 px titles).
     with Image.open(work / 'pictures' / 'probe_predictions.png') as im:
         assert im.size == (8 + 5 * (64 + 8), 2 * (64 + 36))
+
+
+def test_main_job_transfer_check(main_job):
+    """The released recipe's checkpoint made by the main job, extracted and
+    loaded into each downstream config; the chain the downstream tests then
+    train and evaluate (tests/test_downstream/conftest.py)."""
+    work = main_job['work']
+    checks = json.loads((work / 'transfer_check.json').read_text())
+    assert len(checks) == 6
+    backbone = torch.load(work / 'pixpro_r50_backbone.pth',
+                          weights_only=True)['state_dict']
+    ckpt = torch.load(work / 'pixpro_r50' / 'epoch_1.pth',
+                      weights_only=False)
+    # The extracted file is the online encoder's ResNet-50, every tensor.
+    online = {k[len('backbone.'):]: v for k, v in ckpt['state_dict'].items()
+              if k.startswith('backbone.')}
+    assert len(backbone) == len(online) == 318
+    for key, value in online.items():
+        assert torch.equal(backbone[key], value), key
+    for config, modules in checks.items():
+        if '-c4_' in config:
+            # stages 1-3 in the backbone, res5 in the box head, whose extra
+            # norm is the only layer left to its own init
+            assert modules['backbone']['filled'] == 258, config
+            head = modules['roi_head.shared_head']
+            assert head['filled'] == 60, config
+            assert {k.split('.')[0] for k in head['own_init']} == {'norm'}
+        else:
+            assert modules == {'backbone': dict(filled=318, own_init=[])}
+    assert 'Transfer check' in (work / 'results.md').read_text()
