@@ -89,7 +89,7 @@ def check_pretrained_weights(model: nn.Module,
     reports, used, cache, loaded = {}, {}, {}, set()
     for name, module, path, prefix in pretrained_modules(model):
         if path not in cache:
-            ckpt = _load_checkpoint(path, map_location='cpu')
+            ckpt = _load_checkpoint(path, map_location='cpu', logger='current')
             cache[path] = ckpt.get('state_dict', ckpt)
             used[path] = set()
         weights = cache[path]

@@ -15,7 +15,9 @@ from mmengine.runner import CheckpointLoader
 from mmengine.utils import digit_version
 
 
-def _load_local_checkpoint(filename: str, map_location=None):
+def load_from_local(filename: str, map_location=None):
+    # mmengine logs 'Loads checkpoint by <name[10:]> backend': keep its
+    # naming so the line still says 'local'.
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
@@ -27,5 +29,5 @@ def patch_mmengine_checkpoint_loading() -> bool:
     if digit_version(torch.__version__) < digit_version('2.6.0'):
         return False
     CheckpointLoader.register_scheme(
-        prefixes='', loader=_load_local_checkpoint, force=True)
+        prefixes='', loader=load_from_local, force=True)
     return True

@@ -17,6 +17,7 @@ import argparse
 import logging
 import os.path as osp
 import sys
+import warnings
 from contextlib import contextmanager
 
 from mmengine.logging import MMLogger
@@ -41,12 +42,16 @@ def summarize(reports: dict) -> dict:
 def quiet_init():
     """Without a log file, mmengine's ``init_weights`` prints every
     parameter's init, and its loader lists each module's unexpected keys
-    (a C4 backbone ignores res5); the report here says it in one line."""
+    (a C4 backbone ignores res5), and mmdet's and mmseg's modules warn about
+    deprecations as each config imports them; the report here says what
+    matters in one line."""
     logger = MMLogger.get_current_instance()
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            yield
     finally:
         logger.setLevel(level)
 
