@@ -160,11 +160,15 @@ def build_downstream_model(config: str,
         model = MODELS.build(model_cfg)
         try:
             model.init_weights()
-        except AssertionError as e:  # mmengine's prefix lookup asserts
+        except AssertionError as e:
+            # mmengine's Pretrained(prefix=...) asserts when the file has
+            # no key under the prefix
+            if 'is not in the pretrained model' not in str(e):
+                raise
             raise RuntimeError(
                 f'{config}: {e} (the FPN and tower configs need a file '
                 'written by extract_backbone_weights.py --with-neck from '
-                'an FPN pre-training)') from None
+                'an FPN pre-training)') from e
     return model
 
 

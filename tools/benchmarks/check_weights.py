@@ -9,7 +9,7 @@ Runner), point every ``Pretrained`` init_cfg at ``--pretrained`` (default:
 the config's own ``pretrained`` path), initialise it, and compare every
 tensor of the pre-trained modules (backbone; the res5 shared head of C4
 detectors; FPN and towers with head pre-training) with the file. Prints one
-line per module and exits with 1 when any tensor that the file should have
+line per config and exits with 1 when any tensor that the file should have
 filled was not: the same check ``tools/benchmarks/*/dist_train.sh`` runs
 before the first iteration.
 """
