@@ -34,16 +34,15 @@ Run from the repository root:
 Prints a markdown table and writes JSON to ``benchmarks/results/``.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import resource
 import statistics
-import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from bench_io import REPO, collect_result, print_result, write_results
+
 BOXES = [[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]]  # view 2 is flipped
 
 
@@ -62,6 +61,7 @@ def worker(args):
     import torch
 
     from mmpixpro.models import PixProHead
+    from mmpixpro.utils import saved_tensor_bytes
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -99,15 +99,8 @@ def worker(args):
         cuda_before = torch.cuda.memory_allocated(device)
         torch.cuda.reset_peak_memory_stats(device)
 
-    storages = {}
-
-    def pack(t):
-        s = t.untyped_storage()
-        storages[s.data_ptr()] = max(storages.get(s.data_ptr(), 0), s.nbytes())
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        loss = float(step())  # the first warm-up step
+    loss, saved = saved_tensor_bytes(step)  # the first warm-up step
+    loss = float(loss)
     for _ in range(args.warmup - 1):
         step()
     times = []  # at least --steps steps and 1 s, at most 100 steps
@@ -122,14 +115,14 @@ def worker(args):
         chunk=args.chunk,
         loss=loss,
         step_s=times,
-        saved_mib=sum(storages.values()) / 2**20,
+        saved_mib=saved / 2**20,
         peak_rss_growth_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         / 1024 - rss_before,
         torch_threads=torch.get_num_threads())
     if device.type == 'cuda':
         result['peak_cuda_mib'] = (torch.cuda.max_memory_allocated(device) -
                                    cuda_before) / 2**20
-    print('RESULT ' + json.dumps(result), flush=True)
+    print_result(result)
 
 
 def run_worker(size, chunk, args):
@@ -145,13 +138,7 @@ def run_worker(size, chunk, args):
     # OS when freed (glibc otherwise raises that threshold as it goes and
     # keeps freed blocks), so peak RSS follows the live tensors.
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
-    proc = subprocess.run(
-        cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
-    if proc.returncode or not lines:
-        sys.exit(f'size {size} chunk {chunk} failed:\n{proc.stdout}\n'
-                 f'{proc.stderr}')
-    return json.loads(lines[-1][len('RESULT '):])
+    return collect_result(cmd, f'size {size} chunk {chunk}', env)
 
 
 def main(args):
@@ -203,22 +190,11 @@ def main(args):
               f'{r["peak_ratio"]:.2f} | {r["loss_diff"]:.1e} |')
     print(f'\ntotal wall {time.perf_counter() - wall:.0f} s')
 
-    out_dir = osp.join(REPO, 'benchmarks', 'results')
-    os.makedirs(out_dir, exist_ok=True)
-    out = osp.join(
-        out_dir, f'chunked_ppm_{args.device.split(":")[0]}_'
-        f'b{args.batch}_c{args.channels}.json')
-    with open(out, 'w') as f:
-        json.dump(
-            dict(
-                config=vars(args),
-                device=device_name,
-                torch=torch.__version__,
-                memory=peak_name,
-                rows=rows),
-            f,
-            indent=2)
-    print(f'wrote {osp.relpath(out, REPO)}')
+    write_results(
+        f'chunked_ppm_{args.device.split(":")[0]}_b{args.batch}_'
+        f'c{args.channels}.json',
+        dict(config=vars(args), device=device_name, torch=torch.__version__,
+             memory=peak_name, rows=rows))
 
 
 def parse_args():

@@ -32,7 +32,6 @@ Prints a markdown table and writes JSON to ``benchmarks/results/``.
 """
 import argparse
 import copy
-import json
 import os
 import os.path as osp
 import random
@@ -49,10 +48,10 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from PIL import Image
 
+from bench_io import REPO, write_results
 from mmpixpro.datasets.synthetic import random_scene
 from mmpixpro.utils import register_all_modules
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PIXPRO_DATA_CFG = osp.join(REPO, 'configs/_base_/datasets/imagenet_pixpro.py')
 
 
@@ -223,25 +222,12 @@ def main(args):
           f'{np.__version__}: {hue_error}')
     print(f'Output views: {shapes}')
 
-    out_dir = osp.join(REPO, 'benchmarks', 'results')
-    os.makedirs(out_dir, exist_ok=True)
-    out = osp.join(out_dir, 'pipeline.json')
-    with open(out, 'w') as f:
-        json.dump(
-            dict(
-                config=vars(args),
-                labels=LABELS,
-                mean_jpeg_kib=kib,
-                samples_per_s=rate,
-                ratios=ratios,
-                pass_seconds=times,
-                hue_trap=dict(
-                    failed=hue_failed, of=len(paths), error=hue_error),
-                numpy=np.__version__,
-                output_shapes=shapes),
-            f,
-            indent=2)
-    print(f'wrote {osp.relpath(out, REPO)}')
+    write_results(
+        'pipeline.json',
+        dict(config=vars(args), labels=LABELS, mean_jpeg_kib=kib,
+             samples_per_s=rate, ratios=ratios, pass_seconds=times,
+             hue_trap=dict(failed=hue_failed, of=len(paths), error=hue_error),
+             numpy=np.__version__, output_shapes=shapes))
 
 
 if __name__ == '__main__':

@@ -31,16 +31,15 @@ forces the CPU); use a realistic batch there, e.g. ``--batch 64``.
 Prints a markdown table and writes JSON to ``benchmarks/results/``.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import resource
 import statistics
-import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from bench_io import REPO, collect_result, print_result, write_results
+
 PIXPRO_MODEL_CFG = osp.join(REPO, 'configs/_base_/models/pixpro_r50.py')
 BOXES = [[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]]  # view 2 is flipped
 
@@ -197,7 +196,7 @@ def worker(args):
     if device.type == 'cuda':
         result['peak_cuda_mib'] = torch.cuda.max_memory_allocated(
             device) / 2**20
-    print('RESULT ' + json.dumps(result), flush=True)
+    print_result(result)
 
 
 def run_worker(name, args):
@@ -210,12 +209,7 @@ def run_worker(name, args):
         str(args.warmup), '--steps',
         str(args.steps)
     ] + (['--amp'] if args.amp else [])
-    proc = subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, check=False)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
-    if proc.returncode or not lines:
-        sys.exit(f'{name} worker failed:\n{proc.stdout}\n{proc.stderr}')
-    return json.loads(lines[-1][len('RESULT '):])
+    return collect_result(cmd, f'{name} worker')
 
 
 def main(args):
@@ -280,26 +274,13 @@ def main(args):
           f'{min(round_ratios):.3f}-{max(round_ratios):.3f}); total wall '
           f'{time.perf_counter() - wall:.0f} s')
 
-    out_dir = osp.join(REPO, 'benchmarks', 'results')
-    os.makedirs(out_dir, exist_ok=True)
-    out = osp.join(
-        out_dir, f'train_step_{args.device.split(":")[0]}_'
-        f'{args.size}px_b{args.batch}.json')
-    with open(out, 'w') as f:
-        json.dump(
-            dict(
-                config=vars(args),
-                device=device_name,
-                torch=torch.__version__,
-                torch_threads=threads,
-                memory=mem_name,
-                summary=summary,
-                ratio_pixpro_over_byol=ratio,
-                round_ratios=round_ratios,
-                runs=runs),
-            f,
-            indent=2)
-    print(f'wrote {osp.relpath(out, REPO)}')
+    write_results(
+        f'train_step_{args.device.split(":")[0]}_{args.size}px_'
+        f'b{args.batch}.json',
+        dict(config=vars(args), device=device_name, torch=torch.__version__,
+             torch_threads=threads, memory=mem_name, summary=summary,
+             ratio_pixpro_over_byol=ratio, round_ratios=round_ratios,
+             runs=runs))
 
 
 def parse_args():

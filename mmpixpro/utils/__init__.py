@@ -1,8 +1,9 @@
+from .autograd_memory import saved_tensor_bytes
 from .checkpoint_compat import patch_mmengine_checkpoint_loading
 from .mmpretrain_compat import keep_mmpretrain_importable
 from .setup_env import register_all_modules
 
 __all__ = [
     'register_all_modules', 'patch_mmengine_checkpoint_loading',
-    'keep_mmpretrain_importable'
+    'keep_mmpretrain_importable', 'saved_tensor_bytes'
 ]

@@ -9,6 +9,7 @@ from mmpretrain.structures import DataSample
 
 from mmpixpro.models import PPM, PixProHead
 from mmpixpro.registry import MODELS
+from mmpixpro.utils import saved_tensor_bytes
 from tests.brute_force import pixel_loss
 from tests.conftest import DEMO_CONFIG
 
@@ -166,16 +167,7 @@ def test_chunk_sizes_from_the_model_config(max_iters):
 
 def saved_bytes(fn):
     """Bytes of the distinct storages autograd keeps for backward of fn()."""
-    storages = {}
-
-    def pack(t):
-        s = t.untyped_storage()
-        storages[s.data_ptr()] = max(storages.get(s.data_ptr(), 0), s.nbytes())
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        fn()
-    return sum(storages.values())
+    return saved_tensor_bytes(fn)[1]
 
 
 @pytest.mark.parametrize('what', ['ppm', 'head'])
