@@ -60,3 +60,86 @@ def test_mask_carries_no_gradient():
     a = torch.rand(2, 4, requires_grad=True)
     mask = positive_pair_mask(a, a.detach(), (3, 3), (3, 3), 0.7)
     assert not mask.requires_grad
+
+
+# Pairs exactly at T, and just either side. The boxes and cell sizes are
+# dyadic, so every centre, difference and diagonal is exact in float32 and
+# float64 and d lands exactly on the threshold: d = 1 for diagonal
+# neighbours of identical square cells (|(b, b)| / |(b, b)|), d = 1 for
+# diagonal neighbours of 3-4-5 cells (0.375 x 0.5, diagonal 0.625), d = 2
+# two cells along the diagonal. The reference says strictly less than T.
+JUST = 2.0**-20  # representable next to 1 and 2 in float32
+
+
+def neighbour_counts(mask, h, w):
+    """For identical views: how many pairs are self, edge and diagonal
+    neighbours (by cell offsets), read off a (HW, HW) mask."""
+    counts = dict(self=0, edge=0, diagonal=0, other=0)
+    for i, j in mask.nonzero().tolist():
+        dr, dc = abs(i // w - j // w), abs(i % w - j % w)
+        kind = {(0, 0): 'self', (0, 1): 'edge', (1, 0): 'edge',
+                (1, 1): 'diagonal'}.get((dr, dc), 'other')
+        counts[kind] += 1
+    return counts
+
+
+@pytest.mark.parametrize('threshold,diagonal', [(1.0, False),
+                                                (1.0 - JUST, False),
+                                                (1.0 + JUST, True)])
+@pytest.mark.parametrize('flip', [False, True])
+def test_square_cells_at_threshold_one(threshold, diagonal, flip):
+    box = torch.tensor([[0.0, 0.0, 1.0, 1.0]])  # 4 x 4 cells of 0.25
+    other = box[:, [2, 1, 0, 3]] if flip else box
+    mask = positive_pair_mask(box, other, (4, 4), (4, 4), threshold)[0]
+    expected = positive_mask(box[0], other[0], (4, 4), (4, 4), threshold)
+    assert torch.equal(mask, expected)
+    if flip:  # mirror the columns back: then it is the unflipped case
+        mask = mask.view(16, 4, 4).flip(-1).reshape(16, 16)
+    # 16 self pairs, 2 * 24 edge pairs at d = 0.707 < T; the 2 * 18
+    # diagonal pairs sit at d = 1 exactly: in only when T > 1.
+    assert neighbour_counts(mask, 4, 4) == dict(
+        self=16, edge=48, diagonal=36 if diagonal else 0, other=0)
+
+
+@pytest.mark.parametrize('threshold,diagonal', [(1.0, False),
+                                                (1.0 - JUST, False),
+                                                (1.0 + JUST, True)])
+def test_non_square_cells_at_threshold_one(threshold, diagonal):
+    # 2 x 2 cells of 0.375 x 0.5: diagonal 0.625, so edge neighbours are
+    # at 0.6 and 0.8 and diagonal neighbours at exactly 1.
+    box = torch.tensor([[0.0, 0.0, 0.75, 1.0]])
+    mask = positive_pair_mask(box, box, (2, 2), (2, 2), threshold)[0]
+    assert torch.equal(mask, positive_mask(box[0], box[0], (2, 2), (2, 2),
+                                           threshold))
+    assert neighbour_counts(mask, 2, 2) == dict(
+        self=4, edge=8, diagonal=4 if diagonal else 0, other=0)
+
+
+@pytest.mark.parametrize('threshold,count', [(2.0, 0), (2.0 - JUST, 0),
+                                             (2.0 + JUST, 1)])
+def test_two_diagonal_cells_apart_at_threshold_two(threshold, count):
+    # 3 x 3 maps of 0.25 cells; view b starts where view a's last cell
+    # centre plus (0.5, 0.5) is b's first centre: that pair is at d = 2
+    # exactly, every other pair further away.
+    a = torch.tensor([[0.0, 0.0, 0.75, 0.75]])
+    b = torch.tensor([[1.0, 1.0, 1.75, 1.75]])
+    mask = positive_pair_mask(b, a, (3, 3), (3, 3), threshold)[0]
+    assert torch.equal(mask, positive_mask(b[0], a[0], (3, 3), (3, 3),
+                                           threshold))
+    assert int(mask.sum()) == count
+    if count:
+        assert mask[0, 8] == 1  # b's first cell and a's last cell
+
+
+@pytest.mark.parametrize('threshold,count', [(0.25, 0), (0.25 - JUST, 0),
+                                             (0.25 + JUST, 16)])
+def test_different_grids_at_exact_distances(threshold, count):
+    # 4 x 4 and 2 x 2 maps over the same box: the larger diagonal is the
+    # 2 x 2 cell's, 0.5 * sqrt(2). Each small cell's centre is a quarter
+    # cell diagonal, d = 0.25 exactly, from one large cell's centre, and
+    # every other pair is further apart.
+    box = torch.tensor([[0.0, 0.0, 1.0, 1.0]])
+    mask = positive_pair_mask(box, box, (4, 4), (2, 2), threshold)[0]
+    assert torch.equal(mask, positive_mask(box[0], box[0], (4, 4), (2, 2),
+                                           threshold))
+    assert int(mask.sum()) == count

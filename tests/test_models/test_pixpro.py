@@ -2,6 +2,7 @@ import copy
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmpretrain.structures import DataSample
 
@@ -55,6 +56,49 @@ def test_instance_branch(max_iters):
     assert -2 <= losses['loss_instance'].item() <= 2
     assert hasattr(model.target_net.module, 'instance_neck')
     assert not hasattr(MODELS.build(demo_model_cfg()), 'instance_neck')
+
+
+def test_instance_loss_is_weighted_and_crosses_the_views(max_iters):
+    """``loss_instance == lambda * (head(online_1, target_2) +
+    head(online_2, target_1))`` through the real ``PixPro.loss``, with the
+    right side computed here from the modules: per-pixel predictor, average
+    pool, cosine. Eval mode, so every BN normalises each sample by its
+    running statistics and the outputs do not depend on how the model
+    batches the views."""
+    lam = 0.3
+    torch.manual_seed(0)
+    model = MODELS.build(demo_model_cfg(instance_loss_weight=lam))
+    model.init_weights()
+    with torch.no_grad():  # online and target differ
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    model.eval()
+    inputs, samples = batch(n=3)
+    inputs = [inputs[0], 0.5 * inputs[1].flip(-1) + 0.3]
+    got = model.loss(inputs, samples)['loss_instance']
+
+    target = model.target_net.module  # as updated by the loss above
+
+    def instance(backbone, neck, view):
+        return neck((backbone(view)[-1], ))[0]
+
+    def head(online, tgt):
+        pred = model.instance_head.predictor.project(online).mean((2, 3))
+        cos = F.cosine_similarity(pred, tgt.mean((2, 3)), dim=1)
+        return -2 * cos.mean()
+
+    with torch.no_grad():
+        o1, o2 = (instance(model.backbone, model.instance_neck, v)
+                  for v in inputs)
+        t1, t2 = (instance(target.backbone, target.instance_neck, v)
+                  for v in inputs)
+        crossed = head(o1, t2) + head(o2, t1)
+        own_views = head(o1, t1) + head(o2, t2)
+    torch.testing.assert_close(got.detach(), lam * crossed)
+    # The test has power: an unweighted loss, or each view paired with its
+    # own target, is far from the value above.
+    assert abs(crossed - lam * crossed) > 1e-3
+    assert abs(lam * own_views - lam * crossed) > 1e-3
 
 
 def test_tensor_mode_returns_backbone_features():
