@@ -1,5 +1,5 @@
 """PixContrast: the paper's pixel-level contrastive pretext task."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 import torch
 from mmpretrain.structures import DataSample
@@ -23,6 +23,7 @@ class PixContrast(PixPro):
             and the ``PixContrastHead``.
         base_momentum: tau at the first iteration (cosine to 1 at the end).
         instance_loss_weight: must be 0: PixContrast has no instance branch.
+        channels_last, compile_encoder: as in ``PixPro``.
     """
 
     def __init__(self,
@@ -31,6 +32,8 @@ class PixContrast(PixPro):
                  head: dict,
                  base_momentum: float = 0.99,
                  instance_loss_weight: float = 0.,
+                 channels_last: bool = False,
+                 compile_encoder: Union[bool, dict] = False,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -43,6 +46,8 @@ class PixContrast(PixPro):
             neck=neck,
             head=head,
             base_momentum=base_momentum,
+            channels_last=channels_last,
+            compile_encoder=compile_encoder,
             pretrained=pretrained,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)

@@ -1,5 +1,5 @@
 """PixPro: pixel-to-propagation consistency ("Propagate Yourself", CVPR 2021)."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -102,6 +102,14 @@ class PixPro(BaseSelfSupervisor):
             Parameters that only feed left-out levels get no gradient.
         level_weights: one weight >= 0 per level, normalised to sum 1;
             None: equal weights.
+        channels_last: keep every 4-D weight of the online and target
+            networks, and the input views, in channels-last (NHWC) memory
+            layout. Same values and gradients to fp32 round-off; faster
+            convolutions on GPUs with tensor cores (see ``docs/speed.md``).
+        compile_encoder: ``torch.compile`` the backbone of the online and
+            the target network in place (``nn.Module.compile``; parameter
+            names and checkpoints are unchanged). False (default), True,
+            or a dict of ``torch.compile`` keyword arguments.
     """
 
     def __init__(self,
@@ -116,6 +124,8 @@ class PixPro(BaseSelfSupervisor):
                  towers: Optional[dict] = None,
                  levels: Optional[Sequence[int]] = None,
                  level_weights: Optional[Sequence[float]] = None,
+                 channels_last: bool = False,
+                 compile_encoder: Union[bool, dict] = False,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -148,6 +158,18 @@ class PixPro(BaseSelfSupervisor):
             self.instance_head = MODELS.build(instance_head)
         self.target_net = CosineMomentumEMA(
             self.online_encoder(), base_momentum=base_momentum)
+        self.channels_last = bool(channels_last)
+        self._apply_memory_format()
+        if compile_encoder:
+            if not isinstance(compile_encoder, dict):
+                compile_encoder = {}
+            self.backbone.compile(**compile_encoder)
+            self.target_net.module.backbone.compile(**compile_encoder)
+
+    def _apply_memory_format(self) -> None:
+        """Every 4-D parameter and buffer to channels-last, when asked."""
+        if self.channels_last:
+            self.to(memory_format=torch.channels_last)
 
     @property
     def with_instance_branch(self) -> bool:
@@ -209,6 +231,7 @@ class PixPro(BaseSelfSupervisor):
         """
         super().init_weights()
         self.target_net.copy_from(self.online_encoder())
+        self._apply_memory_format()  # an init that replaced a tensor
 
     def project_views(
         self, inputs: List[torch.Tensor], data_samples: List[DataSample]
@@ -229,6 +252,11 @@ class PixPro(BaseSelfSupervisor):
                              f'a list of the two view batches, got {got}')
         boxes = torch.stack([s.coord for s in data_samples]).to(inputs[0])
         boxes = (boxes[:, 0], boxes[:, 1])  # (N, 4) per view
+        if self.channels_last:
+            inputs = [
+                view.contiguous(memory_format=torch.channels_last)
+                for view in inputs
+            ]
 
         online_encoder = self.online_encoder()
         online = [online_encoder(view) for view in inputs]

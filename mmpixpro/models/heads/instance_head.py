@@ -4,6 +4,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmpixpro.registry import MODELS
+from ..utils.precision import full_precision
 
 
 @MODELS.register_module()
@@ -30,7 +31,9 @@ class InstanceConsistencyHead(BaseModule):
 
     def loss(self, online: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """online, target: (N, C, H, W) instance projections of two views."""
-        pred = self.predictor((online, ))[0].mean((2, 3))
-        pred = F.normalize(pred, dim=1)
-        target = F.normalize(target.detach().mean((2, 3)), dim=1)
-        return -2 * (pred * target).sum(1).mean()
+        pred = self.predictor((online, ))[0]
+        with full_precision(pred) as dtype:  # pooling and cosines in fp32
+            pred = F.normalize(pred.to(dtype).mean((2, 3)), dim=1)
+            target = F.normalize(target.detach().to(dtype).mean((2, 3)),
+                                 dim=1)
+            return -2 * (pred * target).sum(1).mean()

@@ -9,6 +9,7 @@ from mmpixpro.registry import MODELS
 from ..necks.ppm import check_chunk_size
 from ..utils.box_geometry import (close_cell_pairs, feature_cell_centres,
                                   positive_pair_mask)
+from ..utils.precision import full_precision
 
 
 @MODELS.register_module()
@@ -33,7 +34,10 @@ class PixProHead(BaseModule):
             mask and the target carry no gradient, ``sum_ij mask_ij cos_ij =
             sum_i y_i . (sum_j mask_ij x'^b_j)`` keeps only an (N, HWa, C)
             tensor for backward: memory linear in pixels, same value and
-            gradient. Its sums run in fp32 at least, also under autocast.
+            gradient.
+
+    Precision: the normalisations, cosines and sums run in fp32 (or wider)
+    with autocast off, under fp16 and bf16 alike.
     """
 
     def __init__(self,
@@ -61,46 +65,46 @@ class PixProHead(BaseModule):
         Returns:
             Scalar loss, in [-2, 0].
         """
-        pred = F.normalize(self.predictor(online), dim=1).flatten(2)
+        pred = self.predictor(online)  # fp32 or wider, see PPM
         if self.chunk_size is not None:
             return self._chunked_loss(pred, target, boxes_online,
                                       boxes_target, online.shape[-2:])
         mask = positive_pair_mask(boxes_online, boxes_target,
                                   online.shape[-2:], target.shape[-2:],
                                   self.pos_threshold)
-        target = F.normalize(target.detach(), dim=1).flatten(2)
-        cos = torch.bmm(pred.transpose(1, 2), target)  # (N, HWa, HWb)
-        # Sums in fp32 at least (under fp16 autocast bmm returns fp16).
-        dtype = torch.promote_types(cos.dtype, torch.float32)
-        cos, mask = cos.to(dtype), mask.to(dtype)
-        per_image = (cos * mask).sum((1, 2)) / (mask.sum((1, 2)) + 1e-6)
-        return -2 * per_image.mean()
+        # Cosines and sums in fp32 at least, with autocast off.
+        with full_precision(pred) as dtype:
+            pred = F.normalize(pred.flatten(2).to(dtype), dim=1)
+            target = F.normalize(target.detach().flatten(2).to(dtype), dim=1)
+            cos = torch.bmm(pred.transpose(1, 2), target)  # (N, HWa, HWb)
+            mask = mask.to(dtype)
+            per_image = (cos * mask).sum((1, 2)) / (mask.sum((1, 2)) + 1e-6)
+            return -2 * per_image.mean()
 
     def _chunked_loss(self, pred: torch.Tensor, target: torch.Tensor,
                       boxes_online: torch.Tensor, boxes_target: torch.Tensor,
                       size_online: torch.Size) -> torch.Tensor:
         """The loss with the mask built ``chunk_size`` rows at a time.
 
-        ``pred``: (N, C, HWa), the normalised PPM output; ``target``:
-        (N, C, Hb, Wb).
+        ``pred``: (N, C, Ha, Wa), the PPM output; ``target``: (N, C, Hb, Wb).
         """
-        dtype = torch.promote_types(pred.dtype, torch.float32)
-        with torch.no_grad(), torch.autocast(target.device.type,
-                                             enabled=False):
-            centres_a, diag_a = feature_cell_centres(boxes_online.float(),
-                                                     *size_online)
-            centres_b, diag_b = feature_cell_centres(boxes_target.float(),
-                                                     *target.shape[-2:])
-            cell_size = torch.maximum(diag_a, diag_b)
-            target = F.normalize(target.to(dtype), dim=1).flatten(2)
-            target = target.transpose(1, 2)  # (N, HWb, C)
-            matched, counts = [], 0
-            for start in range(0, centres_a.shape[1], self.chunk_size):
-                mask = close_cell_pairs(
-                    centres_a[:, start:start + self.chunk_size], centres_b,
-                    cell_size, self.pos_threshold).to(dtype)
-                matched.append(torch.bmm(mask, target))  # sum_j mask_ij x_j
-                counts = counts + mask.sum((1, 2))
-            matched = torch.cat(matched, dim=1)  # (N, HWa, C)
-        per_image = (pred.transpose(1, 2).to(dtype) * matched).sum((1, 2))
-        return -2 * (per_image / (counts + 1e-6)).mean()
+        with full_precision(pred) as dtype:
+            pred = F.normalize(pred.flatten(2).to(dtype), dim=1)
+            with torch.no_grad():
+                centres_a, diag_a = feature_cell_centres(
+                    boxes_online.float(), *size_online)
+                centres_b, diag_b = feature_cell_centres(
+                    boxes_target.float(), *target.shape[-2:])
+                cell_size = torch.maximum(diag_a, diag_b)
+                target = F.normalize(target.flatten(2).to(dtype), dim=1)
+                target = target.transpose(1, 2)  # (N, HWb, C)
+                matched, counts = [], 0
+                for start in range(0, centres_a.shape[1], self.chunk_size):
+                    mask = close_cell_pairs(
+                        centres_a[:, start:start + self.chunk_size],
+                        centres_b, cell_size, self.pos_threshold).to(dtype)
+                    matched.append(torch.bmm(mask, target))  # sum_j m_ij x_j
+                    counts = counts + mask.sum((1, 2))
+                matched = torch.cat(matched, dim=1)  # (N, HWa, C)
+            per_image = (pred.transpose(1, 2) * matched).sum((1, 2))
+            return -2 * (per_image / (counts + 1e-6)).mean()

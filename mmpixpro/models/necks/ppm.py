@@ -9,7 +9,8 @@ from mmengine.model import BaseModule
 from torch.utils.checkpoint import checkpoint
 
 from mmpixpro.registry import MODELS
-from .pixel_projector import PixelProjector
+from ..utils.precision import full_precision
+from .pixel_projector import PixelProjector, pointwise
 
 
 def check_chunk_size(owner: str, chunk_size) -> Optional[int]:
@@ -42,7 +43,15 @@ class PPM(BaseModule):
     whole map, outside the blocks (its BN sees the batch once). Same output
     and gradients as the direct form, to round-off.
 
-    Input and output: (N, C, H, W).
+    Precision: ``g`` runs in the autocast dtype like any convolution, but
+    the normalisations, the similarities, their power and the propagation
+    sums run in fp32 (or the input's dtype if wider) with autocast off,
+    under fp16 and bf16 alike: a bf16 cosine has about 3 significant digits
+    and ``s^gamma`` would amplify its error. These are a few (N, HW, HW)
+    matrix products, small next to the backbone.
+
+    Input: (N, C, H, W) in any memory format; output: (N, C, H, W), fp32 or
+    wider.
     """
 
     def __init__(self,
@@ -74,6 +83,8 @@ class PPM(BaseModule):
     def transform(self, x: torch.Tensor) -> torch.Tensor:
         if isinstance(self.value_transform, PixelProjector):
             return self.value_transform.project(x)
+        if isinstance(self.value_transform, nn.Conv2d):
+            return pointwise(self.value_transform, x)
         return self.value_transform(x)
 
     def _weights(self, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
@@ -85,8 +96,9 @@ class PPM(BaseModule):
 
     def similarity(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C, H, W) -> (N, HW, HW) propagation weights ``s(x_i, x_j)``."""
-        x = F.normalize(x.flatten(2), dim=1)
-        return self._weights(x, x)
+        with full_precision(x) as dtype:
+            x = F.normalize(x.flatten(2).to(dtype), dim=1)
+            return self._weights(x, x)
 
     def _propagate_rows(self, x: torch.Tensor, value: torch.Tensor,
                         start: int, stop: int) -> torch.Tensor:
@@ -96,20 +108,30 @@ class PPM(BaseModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
-        value = F.normalize(self.transform(x).flatten(2), dim=1)  # (N, C, HW)
-        if self.chunk_size is None:
-            y = torch.bmm(value, self.similarity(x).transpose(1, 2))
-            return y.view(n, c, h, w)
-        x = F.normalize(x.flatten(2), dim=1)
+        value = self.transform(x)
+        with full_precision(x) as dtype:
+            value = F.normalize(value.flatten(2).to(dtype), dim=1)  # N, C, HW
+            x = F.normalize(x.flatten(2).to(dtype), dim=1)
+            if self.chunk_size is None:
+                y = torch.bmm(value, self._weights(x, x).transpose(1, 2))
+            else:
+                y = self._propagate_in_chunks(x, value)
+        return y.view(n, c, h, w)
+
+    def _propagate_in_chunks(self, x: torch.Tensor,
+                             value: torch.Tensor) -> torch.Tensor:
+        """Unit (N, C, HW) pixels and values -> (N, C, HW) ``y``, a block
+        of ``chunk_size`` query pixels at a time."""
+        h_w = x.shape[2]
         recompute = torch.is_grad_enabled() and (x.requires_grad
                                                  or value.requires_grad)
         blocks = []
-        for start in range(0, h * w, self.chunk_size):
-            stop = min(start + self.chunk_size, h * w)
+        for start in range(0, h_w, self.chunk_size):
+            stop = min(start + self.chunk_size, h_w)
             if recompute:
                 blocks.append(
                     checkpoint(self._propagate_rows, x, value, start, stop,
                                use_reentrant=False, preserve_rng_state=False))
             else:
                 blocks.append(self._propagate_rows(x, value, start, stop))
-        return torch.cat(blocks, dim=2).view(n, c, h, w)
+        return torch.cat(blocks, dim=2)

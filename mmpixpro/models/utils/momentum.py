@@ -62,9 +62,16 @@ class CosineMomentumEMA(BaseAveragedModel):
 
     @torch.no_grad()
     def update_parameters(self, model: nn.Module) -> None:
+        """One multi-tensor update over all parameters (the same
+        elementwise ``p_t * tau + p_o * (1 - tau)`` as a loop over them)."""
         tau = self.momentum(int(self.steps))
-        for p_t, p_o in zip(self.module.parameters(), model.parameters()):
-            p_t.mul_(tau).add_(p_o.detach().to(p_t.device), alpha=1 - tau)
+        targets = list(self.module.parameters())
+        onlines = [
+            p_o.detach().to(p_t.device)
+            for p_t, p_o in zip(targets, model.parameters())
+        ]
+        torch._foreach_mul_(targets, tau)
+        torch._foreach_add_(targets, onlines, alpha=1 - tau)
         self.steps += 1
 
     @torch.no_grad()

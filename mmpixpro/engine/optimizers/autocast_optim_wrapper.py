@@ -1,0 +1,54 @@
+"""Mixed precision without loss scaling (bf16), on any device."""
+from contextlib import contextmanager
+from typing import Union
+
+import torch
+import torch.nn as nn
+from mmengine.optim import OptimWrapper
+
+from mmpixpro.registry import OPTIM_WRAPPERS
+
+
+@OPTIM_WRAPPERS.register_module()
+class AutocastOptimWrapper(OptimWrapper):
+    """``OptimWrapper`` whose forward runs under ``torch.autocast`` on the
+    model's device, with no loss scaling.
+
+    For bf16, whose exponent range is fp32's, so gradients need no scaling.
+    mmengine's ``AmpOptimWrapper`` always scales (a ``GradScaler`` unscale
+    and inf check per step) and refuses to build without an accelerator;
+    this one runs on the CPU as well (``torch.autocast('cpu')`` supports
+    bf16 and, on recent torch, fp16). fp16 needs loss scaling: use
+    ``AmpOptimWrapper`` for it on GPUs.
+
+    Args:
+        dtype: the autocast dtype, ``'bfloat16'`` (default) or
+            ``'float16'`` (CPU only; refused on CUDA).
+        **kwargs: ``OptimWrapper``'s (``optimizer``, ``clip_grad``, ...).
+    """
+
+    def __init__(self,
+                 dtype: Union[str, torch.dtype] = 'bfloat16',
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if isinstance(dtype, str):
+            if dtype not in ('bfloat16', 'float16'):
+                raise ValueError('AutocastOptimWrapper: dtype must be '
+                                 f"'bfloat16' or 'float16', got {dtype!r}")
+            dtype = getattr(torch, dtype)
+        if dtype not in (torch.bfloat16, torch.float16):
+            raise ValueError('AutocastOptimWrapper: dtype must be bfloat16 '
+                             f'or float16, got {dtype!r}')
+        self.cast_dtype = dtype
+
+    @contextmanager
+    def optim_context(self, model: nn.Module):
+        device = next(model.parameters()).device.type
+        if device == 'cuda' and self.cast_dtype == torch.float16:
+            raise ValueError(
+                'AutocastOptimWrapper does not scale the loss, which fp16 '
+                'gradients need on a GPU: use AmpOptimWrapper for fp16, or '
+                "dtype='bfloat16'")
+        with super().optim_context(model), torch.autocast(
+                device, dtype=self.cast_dtype):
+            yield
