@@ -7,13 +7,13 @@ Reads our checkpoints (mmengine: ``state_dict`` with ``backbone.*`` and
 the names mmpretrain, mmdet and mmseg's ``ResNet`` use (torchvision's:
 ``conv1``, ``bn1``, ``layer1.0.conv1`` ...), or detectron2's.
 """
-import pickle
 import re
 from collections import OrderedDict
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 
+from .checkpoint_io import load_checkpoint_file
 from .official import (CheckpointFormatError, convert_official_state_dict,
                        describe)
 
@@ -23,44 +23,29 @@ ONLINE, TARGET = 'backbone.', 'target_net.module.backbone.'
 BYOL_TARGET = 'target_net.module.0.'
 
 
-def read_pretraining_checkpoint(path: str) -> Tuple[Dict, str]:
+def read_pretraining_checkpoint(path: str,
+                                unsafe: Optional[bool] = None
+                                ) -> Tuple[Dict, str]:
     """Our state dict from either kind of pre-training checkpoint.
 
     Returns ``(state_dict, kind)`` with kind ``'mmpixpro'`` or
-    ``'released'``. mmengine checkpoints pickle more than tensors (message
-    hub, numpy scalars), so this uses the full unpickler: read only files
-    you trust.
+    ``'released'``. The file is read with :func:`load_checkpoint_file`
+    (torch's ``weights_only`` unpickler with the types mmengine's
+    checkpoints hold): a file that needs more is refused unless ``unsafe``.
     """
-    try:
-        obj = torch.load(path, map_location='cpu', weights_only=False)
-    except FileNotFoundError:
-        raise
-    except Exception as e:
-        raise CheckpointFormatError(
-            f'{path}: expected a PixPro pre-training checkpoint; found '
-            f'{describe_unreadable(path, e)}') from None
+    obj = load_checkpoint_file(path, unsafe=unsafe)
     if isinstance(obj, dict) and isinstance(obj.get('state_dict'), dict):
         return obj['state_dict'], 'mmpixpro'
     if isinstance(obj, dict) and isinstance(obj.get('model'), dict):
+        if any(str(k).startswith(('stem.', 'res2.')) for k in obj['model']):
+            raise CheckpointFormatError(
+                f'{path}: expected a PixPro pre-training checkpoint; found '
+                'a detectron2 weights file (.pkl)')
         return convert_official_state_dict(obj['model'])[0], 'released'
     raise CheckpointFormatError(
         f'{path}: expected a PixPro pre-training checkpoint (ours, with a '
         "'state_dict', or a released one, with a 'model'); found "
         f'{describe(obj)}')
-
-
-def describe_unreadable(path: str, error: Exception) -> str:
-    """What a file torch cannot load is, for error messages."""
-    try:
-        with open(path, 'rb') as f:
-            obj = pickle.load(f)
-        if isinstance(obj, dict) and any(
-                str(k).startswith(('stem.', 'res2.'))
-                for k in obj.get('model', {})):
-            return 'a detectron2 weights file (.pkl)'
-    except Exception:
-        pass
-    return f'a file torch cannot read ({type(error).__name__}: {error})'
 
 
 def is_backbone_state_dict(state_dict: Dict) -> bool:
@@ -76,11 +61,13 @@ def holds_encoder(state_dict: Dict, kind: str) -> bool:
     return kind == 'released' or any(k.startswith(ONLINE) for k in state_dict)
 
 
-def read_backbone_file(path: str) -> Dict[str, torch.Tensor]:
+def read_backbone_file(path: str,
+                       unsafe: Optional[bool] = None
+                       ) -> Dict[str, torch.Tensor]:
     """The state dict of a backbone file written by
     extract_backbone_weights.py (ResNet keys such as ``conv1.weight``);
     other checkpoints are refused with what they are and what to do."""
-    state_dict, kind = read_pretraining_checkpoint(path)
+    state_dict, kind = read_pretraining_checkpoint(path, unsafe)
     if holds_encoder(state_dict, kind):
         raise CheckpointFormatError(
             f'{path} is a pre-training checkpoint; expected backbone weights: '
@@ -148,3 +135,97 @@ def to_detectron2(backbone: Dict[str, torch.Tensor]) -> 'OrderedDict':
                 f'backbone key "{key}" has no detectron2 ResNet counterpart')
         out[new] = value.detach().cpu().numpy()
     return out
+
+
+# ResNet depth by block type and blocks per stage, for messages.
+_DEPTHS = {('basic', (2, 2, 2, 2)): 18, ('basic', (3, 4, 6, 3)): 34,
+           ('bottleneck', (3, 4, 6, 3)): 50,
+           ('bottleneck', (3, 4, 23, 3)): 101,
+           ('bottleneck', (3, 8, 36, 3)): 152}
+
+
+def _mode(values):
+    values = [v for v in values if v is not None]
+    return max(set(values), key=values.count) if values else None
+
+
+def _width(state_dict, conv, bn):
+    """The channel count most of ``conv``'s output and ``bn``'s tensors
+    agree on (so one damaged tensor is the one named)."""
+    votes = []
+    w = state_dict.get(conv + '.weight')
+    if isinstance(w, torch.Tensor) and w.dim() == 4:
+        votes.append(w.shape[0])
+    for name in ('weight', 'bias', 'running_mean', 'running_var'):
+        t = state_dict.get(f'{bn}.{name}')
+        if isinstance(t, torch.Tensor) and t.dim() == 1:
+            votes.append(t.shape[0])
+    return _mode(votes)
+
+
+def resnet_expected_shapes(state_dict: Dict) -> Tuple[Dict[str, tuple], str]:
+    """The shape every tensor of a torchvision-named ResNet state dict
+    (``conv1.weight``, ``layer1.0.conv1.weight`` ...) must have for the
+    architecture its keys claim: block type (``conv3`` present: bottleneck),
+    blocks per stage (the ``layerN.M`` indices), stem and stage widths (what
+    most tensors of the stem and of each stage's first block say), 3 input
+    channels. Returns ``(shapes, description)``."""
+    block = 'bottleneck' if any(
+        re.match(r'layer\d\.\d+\.conv3\.', k) for k in state_dict) else 'basic'
+    counts = []
+    for stage in range(1, 5):
+        idx = {int(m.group(1)) for k in state_dict
+               for m in [re.match(rf'layer{stage}\.(\d+)\.', k)] if m}
+        counts.append(max(idx) + 1 if idx else 0)
+    expansion = 4 if block == 'bottleneck' else 1
+    stem = _width(state_dict, 'conv1', 'bn1')
+    depth = _DEPTHS.get((block, tuple(counts)))
+    name = f'ResNet-{depth}' if depth else (
+        f'ResNet ({block} blocks {tuple(counts)})')
+    shapes = {'conv1.weight': (stem, 3, 7, 7)}
+    bn = lambda p, c: shapes.update({  # noqa: E731
+        f'{p}.weight': (c, ), f'{p}.bias': (c, ), f'{p}.running_mean': (c, ),
+        f'{p}.running_var': (c, ), f'{p}.num_batches_tracked': ()})
+    bn('bn1', stem)
+    inplanes, widths = stem, []
+    for stage, count in enumerate(counts, 1):
+        planes = _width(state_dict, f'layer{stage}.0.conv1',
+                        f'layer{stage}.0.bn1')
+        widths.append(planes)
+        for j in range(count):
+            p = f'layer{stage}.{j}'
+            if block == 'bottleneck':
+                convs = [(planes, inplanes, 1, 1), (planes, planes, 3, 3),
+                         (planes * 4, planes, 1, 1)]
+            else:
+                convs = [(planes, inplanes, 3, 3), (planes, planes, 3, 3)]
+            for k, shape in enumerate(convs, 1):
+                shapes[f'{p}.conv{k}.weight'] = shape
+                bn(f'{p}.bn{k}', shape[0])
+            if j == 0 and f'{p}.downsample.0.weight' in state_dict:
+                shapes[f'{p}.downsample.0.weight'] = (planes * expansion,
+                                                      inplanes, 1, 1)
+                bn(f'{p}.downsample.1', planes * expansion)
+            inplanes = planes * expansion
+    return shapes, f'{name}, stem {stem}, stage widths {tuple(widths)}'
+
+
+def check_resnet_shapes(state_dict: Dict, source: str = 'the checkpoint'):
+    """Raise :class:`CheckpointFormatError` naming the first tensors whose
+    shape does not fit the ResNet the keys claim (see
+    :func:`resnet_expected_shapes`); ``fc.*`` and keys outside the ResNet
+    (``neck.*`` ...) are not checked."""
+    resnet = {k: v for k, v in state_dict.items()
+              if re.match(r'(conv1|bn1|layer\d)\.', k)}
+    shapes, arch = resnet_expected_shapes(resnet)
+    bad = []
+    for key, value in resnet.items():
+        want = shapes.get(key)
+        found = tuple(getattr(value, 'shape', ()))
+        if want is not None and None not in want and found != tuple(want):
+            bad.append(f'{key}: found {found}, expected {tuple(want)}')
+    if bad:
+        raise CheckpointFormatError(
+            f'{source}: {len(bad)} tensor(s) do not fit the {arch} its keys '
+            f'describe: ' + '; '.join(bad[:5]) +
+            (' ...' if len(bad) > 5 else '') + ' (nothing written)')

@@ -8,9 +8,11 @@ branch, ``module.projector_instance.*``, ``module.projector_instance_k.*``,
 ``module.predictor.*``.
 """
 from collections import OrderedDict
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
+
+from .checkpoint_io import CheckpointError, load_checkpoint_file
 
 # released prefix -> our prefix; the first match wins, so longer prefixes
 # (encoder_k, projector_instance_k) come before their stems.
@@ -27,8 +29,8 @@ KEY_MAP = (
 REQUIRED = ('encoder.', 'encoder_k.', 'projector.', 'projector_k.')
 
 
-class CheckpointFormatError(ValueError):
-    """The file is not what a converter expected."""
+# One error type for every checkpoint problem (kept under its old name).
+CheckpointFormatError = CheckpointError
 
 
 def describe(obj) -> str:
@@ -98,24 +100,35 @@ def convert_official_state_dict(
     return out, info
 
 
-def load_official_checkpoint(path: str) -> Dict[str, torch.Tensor]:
-    """Read a released checkpoint file and return its model state dict."""
-    try:
-        obj = torch.load(path, map_location='cpu', weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception:
-        # Training-time files also pickle the argparse options; they need
-        # the full unpickler. Only use files you trust.
-        try:
-            obj = torch.load(path, map_location='cpu', weights_only=False)
-        except Exception as e:
-            raise CheckpointFormatError(
-                f'{path}: expected a released PixPro checkpoint (.pth); '
-                f'found a file torch cannot read ({type(e).__name__}: {e})'
-            ) from None
+def load_official_checkpoint(path: str,
+                             unsafe: Optional[bool] = None
+                             ) -> Dict[str, torch.Tensor]:
+    """Read a released checkpoint file and return its model state dict.
+
+    Training-time files also hold the authors' ``argparse.Namespace`` of
+    options, which the safe loader allows; anything else needs ``unsafe``.
+    """
+    obj = load_checkpoint_file(path, unsafe=unsafe)
     if not (isinstance(obj, dict) and isinstance(obj.get('model'), dict)):
         raise CheckpointFormatError(
             f"{path}: expected a released PixPro checkpoint, a dict with a "
             f"'model' state dict (module.encoder.* ...); found {describe(obj)}")
     return obj['model']
+
+
+def check_target_shapes(state_dict: Dict[str, torch.Tensor],
+                        source: str = 'the checkpoint') -> None:
+    """Refuse a converted state dict whose momentum (target) tensors differ
+    in shape from their online counterparts (the target network is a copy
+    of the online one), naming the tensors."""
+    prefix = 'target_net.module.'
+    bad = [f'{k}: found {tuple(v.shape)}, expected '
+           f'{tuple(state_dict[k[len(prefix):]].shape)} (as '
+           f'{k[len(prefix):]})' for k, v in state_dict.items()
+           if k.startswith(prefix) and k[len(prefix):] in state_dict
+           and tuple(v.shape) != tuple(state_dict[k[len(prefix):]].shape)]
+    if bad:
+        raise CheckpointFormatError(
+            f'{source}: {len(bad)} target tensor(s) do not fit the online '
+            'network they copy: ' + '; '.join(bad[:5]) +
+            (' ...' if len(bad) > 5 else ''))

@@ -38,6 +38,7 @@ from mmpixpro.converters.backbone import (backbone_state_dict,
                                           holds_encoder,
                                           is_backbone_state_dict,
                                           read_pretraining_checkpoint)
+from mmpixpro.converters.checkpoint_io import load_checkpoint_file
 from mmpixpro.converters.official import CheckpointFormatError
 
 IGNORE_INDEX = 255
@@ -162,8 +163,7 @@ def read_backbone_weights(path: str,
         state_dict, kind = read_pretraining_checkpoint(path)
     except CheckpointFormatError as error:
         try:  # a bare state dict: torch.save(resnet.state_dict(), path)
-            state_dict = torch.load(path, map_location='cpu',
-                                    weights_only=True)
+            state_dict = load_checkpoint_file(path)
         except Exception:
             raise error from None
         if not (isinstance(state_dict, dict)

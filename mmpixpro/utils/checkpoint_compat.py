@@ -1,18 +1,26 @@
-"""Let mmengine 0.10 load its own checkpoints under torch >= 2.6.
+"""mmengine's loading of local checkpoint files, made safe at one point.
 
-torch 2.6 made ``torch.load(weights_only=True)`` the default; mmengine
-0.10.7 calls ``torch.load`` without the argument, so resuming and
-``Pretrained`` initialisation fail on checkpoints that hold the message hub,
-numpy scalars or config objects. We register a local-file loader that states
-``weights_only=False``, which is what mmengine was written for. Like
-``torch.load`` before 2.6, this trusts the file: load only checkpoints you
-made or got from a source you trust.
+mmengine 0.10.7 calls ``torch.load`` without ``weights_only``: under torch <
+2.6 that unpickles anything (a crafted file runs code), and under torch >=
+2.6 it refuses mmengine's own checkpoints (numpy values, the message hub's
+``HistoryBuffer``). We register a local-file loader that reads through
+:func:`mmpixpro.converters.checkpoint_io.load_checkpoint_file`: torch's
+``weights_only`` unpickler with the allow-list of the types these
+checkpoints hold. It serves ``load_from``, ``--resume`` and every
+``Pretrained`` init_cfg (also mmdet's and mmseg's, once mmpixpro is
+imported). A file that needs more is refused, naming the file and the type;
+it loads only inside ``checkpoint_io.unsafe_load()``: ``unsafe_load = True``
+in a training config, ``--unsafe-load`` in the tools.
 """
 import os.path as osp
 
-import torch
 from mmengine.runner import CheckpointLoader
-from mmengine.utils import digit_version
+
+from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+
+CONFIG_HINT = ('set unsafe_load = True in the config (tools/train.py '
+               '--unsafe-load) to load it anyway, only if you trust the '
+               'file: it then runs whatever code the file holds')
 
 
 def load_from_local(filename: str, map_location=None):
@@ -21,13 +29,12 @@ def load_from_local(filename: str, map_location=None):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    return load_checkpoint_file(filename, map_location=map_location,
+                                hint=CONFIG_HINT)
 
 
 def patch_mmengine_checkpoint_loading() -> bool:
-    """Install the loader when torch needs it; returns whether it did."""
-    if digit_version(torch.__version__) < digit_version('2.6.0'):
-        return False
+    """Install the safe loader for local files (every torch version)."""
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_from_local, force=True)
     return True
