@@ -6,7 +6,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    # mmengine's CheckpointHook, but atomic: the new checkpoint is complete
+    # on disk before last_checkpoint points at it and old ones are pruned.
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 custom_hooks = [dict(type='FiniteLossHook')]
@@ -24,4 +27,8 @@ log_processor = dict(window_size=10)
 log_level = 'INFO'
 load_from = None
 resume = False
+# Checkpoints (load_from, resume, Pretrained init_cfgs) are read with
+# torch's weights_only unpickler; True reads files that need more with the
+# full unpickler, which runs any code in them: only for files you trust.
+unsafe_load = False
 randomness = dict(seed=None, deterministic=False)

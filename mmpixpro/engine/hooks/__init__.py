@@ -1,4 +1,5 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .finite_loss_hook import FiniteLossHook
 from .progress_bar_hook import ProgressBarHook
 
-__all__ = ['FiniteLossHook', 'ProgressBarHook']
+__all__ = ['AtomicCheckpointHook', 'FiniteLossHook', 'ProgressBarHook']

@@ -8,7 +8,9 @@ import torch.distributed as torch_dist
 from mmengine.dist import is_distributed
 from mmengine.model import revert_sync_batchnorm
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
+from mmpixpro.converters.checkpoint_io import unsafe_load
 from mmpixpro.registry import RUNNERS
 
 
@@ -37,7 +39,51 @@ class PixProRunner(Runner):
     4. ``--resume`` continues the data order too: mmengine restores the
        checkpoint's seed after the sampler and the worker seeding were built
        with the new run's seed (which differs whenever ``seed=None``).
+    5. Checkpoints are read safely (``weights_only`` with an allow-list,
+       see ``mmpixpro/converters/checkpoint_io.py``); a config with
+       ``unsafe_load = True`` opts in to the full unpickler for files that
+       need more, only for files the user trusts. ``--resume`` without a
+       checkpoint to resume from says so as a warning.
+    6. A plain ``CheckpointHook`` in ``default_hooks`` becomes
+       ``AtomicCheckpointHook`` (atomic writes, pruning after success).
     """
+
+    def register_default_hooks(self, hooks=None) -> None:
+        hooks = dict(hooks or {})
+        ckpt = hooks.get('checkpoint')
+        if isinstance(ckpt, dict) and ckpt.get('type') in (
+                'CheckpointHook', 'mmengine.CheckpointHook'):
+            hooks['checkpoint'] = dict(ckpt, type='AtomicCheckpointHook')
+        super().register_default_hooks(hooks)
+
+    def _unsafe_load(self):
+        enabled = bool(self.cfg.get('unsafe_load', False))
+        if enabled:
+            self.logger.warning(
+                'unsafe_load=True: checkpoints are read with the full '
+                'unpickler, which runs any code a file holds; use it only '
+                'for files you trust.')
+        return unsafe_load(enabled)
+
+    def train(self):
+        with self._unsafe_load():
+            return super().train()
+
+    def val(self):
+        with self._unsafe_load():
+            return super().val()
+
+    def test(self):
+        with self._unsafe_load():
+            return super().test()
+
+    def load_or_resume(self) -> None:
+        if (not self._has_loaded and self._resume and self._load_from is None
+                and find_latest_checkpoint(self.work_dir) is None):
+            self.logger.warning(
+                f'--resume: no checkpoint in {self.work_dir} (no '
+                'last_checkpoint file); starting from scratch')
+        return super().load_or_resume()
 
     def setup_env(self, env_cfg: Dict) -> None:
         if (self.distributed and not is_distributed()
