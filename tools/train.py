@@ -1,6 +1,7 @@
 """Train a PixPro model (mmpretrain's train.py flags, plus --auto-scale-lr
 with the square-root rule)."""
 import argparse
+import difflib
 import os
 import os.path as osp
 import sys
@@ -13,7 +14,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 from mmpixpro.utils import register_all_modules  # noqa: E402
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a PixPro model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
@@ -54,8 +55,14 @@ def parse_args():
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--unsafe-load',
+        action='store_true',
+        help='read checkpoints (load_from, --resume, Pretrained) that hold '
+        'more than weights with the full unpickler, which runs any code in '
+        'them: only for files you trust (sets unsafe_load=True)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -89,13 +96,35 @@ def merge_args(cfg: Config, args) -> Config:
         loader['persistent_workers'] = False
     if loader.get('num_workers', 0) == 0:
         loader['persistent_workers'] = False
+    if args.unsafe_load:
+        cfg.unsafe_load = True
     if args.cfg_options is not None:
+        warn_unknown_keys(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
-def main():
-    args = parse_args()
+def warn_unknown_keys(cfg: Config, options: dict) -> list:
+    """Warn about each --cfg-options key whose top level the config does not
+    have (mmengine would add it silently), naming the nearest existing key;
+    returns the warnings."""
+    known = list(cfg.keys())
+    warnings_ = []
+    for key in options:
+        top = key.split('.')[0]
+        if top in cfg:
+            continue
+        near = difflib.get_close_matches(top, known, n=1, cutoff=0.6)
+        hint = f'; did you mean {near[0]!r}?' if near else ''
+        message = (f'--cfg-options {key}: the config has no top-level key '
+                   f'{top!r}, so this only adds a new one{hint}')
+        print(f'warning: {message}', file=sys.stderr)
+        warnings_.append(message)
+    return warnings_
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if not osp.isfile(args.config):
         sys.exit(f'config file {args.config} does not exist')
     register_all_modules(init_default_scope=False)

@@ -35,6 +35,7 @@ import os
 import os.path as osp
 import pickle
 import pickletools
+import re
 import tempfile
 import zipfile
 from typing import Any, BinaryIO, Callable, Dict, List, Optional
@@ -162,6 +163,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 def globals_in_file(path: str) -> List[str]:
     """The globals (``module.name``) a checkpoint's pickle refers to, found
     by reading its opcodes: nothing in it is executed."""
+    found = []
     try:
         with open(path, 'rb') as f:
             if zipfile.is_zipfile(f):
@@ -175,25 +177,30 @@ def globals_in_file(path: str) -> List[str]:
         if data is None:
             return []
         found, strings = [], []
-        for op, arg, _ in pickletools.genops(data):
-            if op.name == 'GLOBAL':
-                found.append(arg.replace(' ', '.'))
-            elif op.name == 'STACK_GLOBAL' and len(strings) >= 2:
-                found.append(f'{strings[-2]}.{strings[-1]}')
-            elif isinstance(arg, str):
-                strings.append(arg)
-            if op.name == 'STOP':
-                break
+        # A legacy torch file is several pickles in a row (then raw
+        # storage bytes, where the parse stops).
+        while data.tell() < len(data.getvalue()):
+            for op, arg, _ in pickletools.genops(data):
+                if op.name == 'GLOBAL':
+                    found.append(arg.replace(' ', '.'))
+                elif op.name == 'STACK_GLOBAL' and len(strings) >= 2:
+                    found.append(f'{strings[-2]}.{strings[-1]}')
+                elif isinstance(arg, str):
+                    strings.append(arg)
     except Exception:  # a truncated or foreign file: report what we have
-        return found if 'found' in locals() else []
+        pass
     return list(dict.fromkeys(
         g.replace('__builtin__.', 'builtins.') for g in found))
 
 
 def _refusal(path: str, error: Exception, hint: str) -> CheckpointError:
     wanted = [g for g in globals_in_file(path) if g not in SAFE_GLOBALS]
-    what = (', '.join(wanted[:6]) + (' ...' if len(wanted) > 6 else '')
-            if wanted else str(error).strip().splitlines()[-1][:300])
+    if not wanted:
+        named = re.findall(r'GLOBAL (\S+) was not an allowed', str(error))
+        lines = [line.strip() for line in str(error).splitlines()
+                 if 'not allowed' in line or 'Unsupported' in line]
+        wanted = named or lines[:1] or [str(error).strip()[:300]]
+    what = ', '.join(wanted[:6]) + (' ...' if len(wanted) > 6 else '')
     return CheckpointError(
         f'{path}: refused to load: it needs {what}, which no checkpoint of '
         'weights holds (mmpixpro loads checkpoints with weights_only=True, so '

@@ -25,6 +25,7 @@ from PIL import Image
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import CheckpointFormatError  # noqa: E402
+from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
 from mmpixpro.evaluation import (FORMATS, load_split,  # noqa: E402
                                  num_classes_in, run_probe)
 
@@ -71,6 +72,10 @@ def parse_args(argv):
     out.add_argument('--show', type=int, default=4,
                      help='number of val images to draw (default 4)')
     out.add_argument('--quiet', action='store_true', help='no progress bars')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='read checkpoints that hold more than weights '
+                        'with the full unpickler, which runs any code in '
+                        'them: only for files you trust')
     args = parser.parse_args(argv)
     if len(args.img_size) > 2:
         parser.error('--img-size takes S or H W')
@@ -105,6 +110,11 @@ def show(result, val, show_dir, count, tag) -> int:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    with unsafe_load(args.unsafe_load):
+        return run(args)
+
+
+def run(args) -> int:
     img_size = (args.img_size[0] if len(args.img_size) == 1 else tuple(
         args.img_size))
     try:

@@ -25,6 +25,7 @@ from mmengine.logging import MMLogger
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
+from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
 from mmpixpro.downstream import check_config_weights  # noqa: E402
 
 
@@ -69,7 +70,16 @@ def main(argv=None) -> int:
     parser.add_argument('--pretrained',
                         help='backbone weights from extract_backbone_'
                         'weights.py (default: each config\'s own)')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='read checkpoints that hold more than weights '
+                        'with the full unpickler, which runs any code in '
+                        'them: only for files you trust')
     args = parser.parse_args(argv)
+    with unsafe_load(args.unsafe_load):
+        return run(args)
+
+
+def run(args) -> int:
     if args.pretrained is not None:
         try:
             read_backbone_file(args.pretrained)
@@ -85,7 +95,7 @@ def main(argv=None) -> int:
             continue
         try:
             modules = check(config, args.pretrained)
-        except (RuntimeError, ValueError, FileNotFoundError) as e:
+        except (RuntimeError, ValueError, OSError) as e:
             where = '' if str(e).startswith(config) else f'{config}: '
             print(f'FAIL {where}{e}')
             failed += 1

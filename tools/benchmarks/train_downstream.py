@@ -21,7 +21,9 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 import mmpixpro  # noqa: E402,F401  (torch >= 2.6 loading for mmengine)
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
+from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
 from mmpixpro.downstream import set_pretrained  # noqa: E402
+from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: E402,F401
 
 
 def missing_data_roots(cfg) -> list:
@@ -46,7 +48,7 @@ def missing_data_roots(cfg) -> list:
     return missing
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config', help='mmdet or mmseg config')
     parser.add_argument('--pretrained', help='backbone weights (.pth)')
@@ -57,14 +59,33 @@ def parse_args():
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='read checkpoints that hold more than weights '
+                        'with the full unpickler, which runs any code in '
+                        'them: only for files you trust')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
+    with unsafe_load(args.unsafe_load):
+        run(args)
+
+
+def use_atomic_checkpoints(cfg) -> None:
+    """mmdet's and mmseg's runtimes use mmengine's CheckpointHook, which
+    prunes before it writes and writes in place; swap in the atomic one."""
+    hooks = cfg.get('default_hooks') or {}
+    ckpt = hooks.get('checkpoint')
+    if isinstance(ckpt, dict) and ckpt.get('type') in (
+            'CheckpointHook', 'mmengine.CheckpointHook'):
+        ckpt['type'] = 'AtomicCheckpointHook'
+
+
+def run(args):
     if not osp.isfile(args.config):
         sys.exit(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
@@ -74,7 +95,7 @@ def main():
         if not osp.isfile(args.pretrained):
             sys.exit(f'pre-trained weights {args.pretrained} do not exist')
         try:
-            read_backbone_file(args.pretrained)
+            read_backbone_file(args.pretrained, args.unsafe_load)
         except CheckpointFormatError as e:
             sys.exit(f'error: {e}')
         if set_pretrained(cfg.model, args.pretrained) == 0:
@@ -88,6 +109,7 @@ def main():
     if not any('PretrainedWeightsCheckHook' in str(h.get('type'))
                for h in hooks):
         cfg.custom_hooks = hooks + [dict(type='PretrainedWeightsCheckHook')]
+    use_atomic_checkpoints(cfg)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])

@@ -22,18 +22,27 @@ checkpoint=OUT, prefix='neck.')`` and ``prefix='bbox_head.'``, as the
 configs under configs/benchmarks/mmdetection/coco/ that load them do.
 """
 import argparse
-import os
 import os.path as osp
 import sys
-
-import torch
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  backbone_state_dict,
                                  read_pretraining_checkpoint)
+from mmpixpro.converters.backbone import check_resnet_shapes  # noqa: E402
+from mmpixpro.converters.checkpoint_io import (  # noqa: E402
+    atomic_torch_save, check_output)
 from mmpixpro.converters.dense_heads import (  # noqa: E402
     dense_head_state_dict, describe_dense_heads)
+
+
+def add_safety_args(parser) -> None:
+    parser.add_argument('--force', action='store_true',
+                        help='replace the output file if it exists')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='read an input that holds more than weights '
+                        'with the full unpickler, which runs any code in '
+                        'it: only for files you trust')
 
 
 def main(argv=None) -> int:
@@ -46,10 +55,14 @@ def main(argv=None) -> int:
                         help='also write the pre-trained FPN (neck.*) and '
                         'FCOS towers (bbox_head.cls_convs.*, '
                         'bbox_head.reg_convs.*)')
+    add_safety_args(parser)
     args = parser.parse_args(argv)
     try:
-        state_dict, kind = read_pretraining_checkpoint(args.src)
+        check_output(args.src, args.dst, args.force)
+        state_dict, kind = read_pretraining_checkpoint(args.src,
+                                                       args.unsafe_load)
         weights = backbone_state_dict(state_dict, target=args.target)
+        check_resnet_shapes(weights, args.src)
         if args.with_neck:
             dense_heads = dense_head_state_dict(state_dict,
                                                 target=args.target)
@@ -60,7 +73,6 @@ def main(argv=None) -> int:
         print(f'error: {args.src}: {e}{hint}; nothing written',
               file=sys.stderr)
         return 1
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     encoder = 'target' if args.target else 'online'
     meta = dict(source=osp.basename(args.src), source_kind=kind,
                 encoder=encoder)
@@ -69,7 +81,11 @@ def main(argv=None) -> int:
         parts = f'ResNet + {describe_dense_heads(dense_heads)}'
         weights.update(dense_heads)
         meta['parts'] = parts
-    torch.save(dict(meta=meta, state_dict=weights), args.dst)
+    try:
+        atomic_torch_save(dict(meta=meta, state_dict=weights), args.dst)
+    except OSError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     print(f'wrote {len(weights)} tensors of the {encoder} {parts} '
           f'(from a {kind} checkpoint) to {args.dst}')
     return 0

@@ -9,35 +9,52 @@ Then train or evaluate from it with ``load_from=...`` (or
 configs/pixpro/pixpro-ins_r50_8xb128.py.
 """
 import argparse
-import os
 import os.path as osp
 import sys
-
-import torch
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  convert_official_state_dict,
                                  load_official_checkpoint)
+from mmpixpro.converters.backbone import (  # noqa: E402
+    check_resnet_shapes, strip_prefix)
+from mmpixpro.converters.checkpoint_io import (  # noqa: E402
+    atomic_torch_save, check_output)
+from mmpixpro.converters.official import check_target_shapes  # noqa: E402
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('src', help='released checkpoint (.pth)')
     parser.add_argument('dst', help='output checkpoint for mmpixpro')
+    parser.add_argument('--force', action='store_true',
+                        help='replace the output file if it exists')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='read an input that holds more than weights '
+                        '(and the argparse options) with the full '
+                        'unpickler, which runs any code in it: only for '
+                        'files you trust')
     args = parser.parse_args(argv)
     try:
+        check_output(args.src, args.dst, args.force)
         state_dict, info = convert_official_state_dict(
-            load_official_checkpoint(args.src))
+            load_official_checkpoint(args.src, args.unsafe_load))
+        for prefix in ('backbone.', 'target_net.module.backbone.'):
+            check_resnet_shapes(strip_prefix(state_dict, prefix),
+                                f'{args.src} ({prefix}*)')
+        check_target_shapes(state_dict, args.src)
     except (CheckpointFormatError, FileNotFoundError) as e:
         print(f'error: {args.src}: {e}; nothing written', file=sys.stderr)
         return 1
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     meta = dict(
         converted_from=osp.basename(args.src),
         num_transform_layers=info['num_transform_layers'],
         instance_branch=info['instance_branch'])
-    torch.save(dict(meta=meta, state_dict=state_dict), args.dst)
+    try:
+        atomic_torch_save(dict(meta=meta, state_dict=state_dict), args.dst)
+    except OSError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     print(f'wrote {len(state_dict)} tensors to {args.dst} '
           f"(value transform layers: {info['num_transform_layers']}, "
           f"instance branch: {'yes' if info['instance_branch'] else 'no'}"

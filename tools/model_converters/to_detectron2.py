@@ -10,7 +10,6 @@ backbone file from extract_backbone_weights.py. The pickle holds
 converter writes, for their detectron2 transfer configs.
 """
 import argparse
-import os
 import os.path as osp
 import pickle
 import sys
@@ -19,10 +18,13 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  backbone_state_dict, is_backbone_state_dict,
                                  read_pretraining_checkpoint, to_detectron2)
+from mmpixpro.converters.backbone import check_resnet_shapes  # noqa: E402
+from mmpixpro.converters.checkpoint_io import (  # noqa: E402
+    atomic_write, check_output)
 
 
-def read_backbone(path: str, target: bool):
-    state_dict, kind = read_pretraining_checkpoint(path)
+def read_backbone(path: str, target: bool, unsafe: bool = False):
+    state_dict, kind = read_pretraining_checkpoint(path, unsafe)
     if kind == 'mmpixpro' and is_backbone_state_dict(state_dict):
         if target:
             raise CheckpointFormatError(
@@ -38,18 +40,29 @@ def main(argv=None) -> int:
     parser.add_argument('dst', help='output detectron2 .pkl')
     parser.add_argument('--target', action='store_true',
                         help='export the momentum (target) encoder')
+    parser.add_argument('--force', action='store_true',
+                        help='replace the output file if it exists')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='read an input that holds more than weights '
+                        'with the full unpickler, which runs any code in '
+                        'it: only for files you trust')
     args = parser.parse_args(argv)
     try:
-        backbone, kind = read_backbone(args.src, args.target)
+        check_output(args.src, args.dst, args.force)
+        backbone, kind = read_backbone(args.src, args.target,
+                                       args.unsafe_load)
+        check_resnet_shapes(backbone, args.src)
         model = to_detectron2(backbone)
     except (CheckpointFormatError, FileNotFoundError) as e:
         print(f'error: {args.src}: {e}; nothing written', file=sys.stderr)
         return 1
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    with open(args.dst, 'wb') as f:
-        pickle.dump(
-            dict(model=model, __author__='mmpixpro', matching_heuristics=True),
-            f)
+    content = dict(model=model, __author__='mmpixpro',
+                   matching_heuristics=True)
+    try:
+        atomic_write(args.dst, lambda f: pickle.dump(content, f))
+    except OSError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     print(f'wrote {len(model)} tensors (from a {kind} checkpoint) in '
           f'detectron2 names to {args.dst}')
     return 0
