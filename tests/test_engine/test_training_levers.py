@@ -82,3 +82,31 @@ def test_trains_and_resumes_exactly(tmp_path, images, lever):
     for pid, state in a['optimizer']['state'].items():
         for key, value in state.items():
             assert torch.equal(value, b['optimizer']['state'][pid][key])
+
+
+@pytest.mark.parametrize('static_graph', [False, True])
+def test_user_ddp_settings_train_two_processes(tmp_path, images,
+                                               static_graph):
+    """The user config's DDP settings (gradient bucket views), and
+    ``static_graph``, through tools/dist_train.sh with 2 CPU processes."""
+    from mmengine.config import Config
+
+    from tests.test_engine.test_training import free_port
+    from tests.test_engine.train_helpers import run_tool
+    from tests.test_models.test_speed_levers import USER_CONFIG
+
+    cfg = small_cfg(tmp_path / 'work', images, max_epochs=1, batch_size=2)
+    cfg.model_wrapper_cfg = Config.fromfile(USER_CONFIG).model_wrapper_cfg
+    assert cfg.model_wrapper_cfg.gradient_as_bucket_view is True
+    cfg.model_wrapper_cfg.static_graph = static_graph
+    cfg.model.channels_last = True
+    cfg_file = str(tmp_path / 'dist_cfg.py')
+    cfg.dump(cfg_file)
+    proc = run_tool(['bash', 'tools/dist_train.sh', cfg_file, '2'],
+                    env=dict(PORT=str(free_port()), OMP_NUM_THREADS='1'))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    ckpt = load(osp.join(tmp_path, 'work', 'epoch_1.pth'))
+    assert int(ckpt['state_dict']['target_net.steps']) == 2
+    assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values()
+               if v.is_floating_point())
