@@ -6,8 +6,8 @@ backbone stage is bilinearly resized (``align_corners=False``) to a grid of
 stride ``stride``, so grid cell (i, j) looks at the image point
 ``((j + 0.5) * stride, (i + 0.5) * stride)``; its label is the pixel
 ``(i * stride + stride // 2, j * stride + stride // 2)`` (nearest, at the
-cell centre). Labels are class indices; 255 and values >= ``num_classes``
-are ignored.
+cell centre). Labels are class indices; 255 is ignored, and a
+``num_classes`` below a label value in the data is refused.
 
 Two scores on a held-out split, each as mmseg's ``IoUMetric`` computes it
 (per-class IoU, mean over classes present in the ground truth or the
@@ -369,6 +369,36 @@ def segmentation_scores(confusion: torch.Tensor) -> Dict:
 # ---------------------------------------------------------------- probe
 
 
+def check_probe_settings(num_classes: Optional[int] = None,
+                         stride: Optional[int] = None,
+                         epochs: Optional[int] = None) -> None:
+    """Refuse values that cannot work, naming the option."""
+    if num_classes is not None and not 1 <= num_classes <= IGNORE_INDEX:
+        raise ValueError(
+            f'--num-classes must be 1..255, got {num_classes}')
+    if stride is not None and stride < 1:
+        raise ValueError(f'--stride must be a positive number of pixels, '
+                         f'got {stride}')
+    if epochs is not None and epochs < 1:
+        raise ValueError(f'--epochs must be at least 1 (the linear probe '
+                         f'needs training), got {epochs}')
+
+
+def check_num_classes(num_classes: int, *splits: DenseData) -> None:
+    """Refuse a class count below the label values the data holds (their
+    pixels would be dropped silently, and the mIoU over the rest
+    inflated), listing the values found."""
+    values = sorted({int(v) for s in splits for v in s.labels.unique()
+                     if int(v) != IGNORE_INDEX})
+    over = [v for v in values if v >= num_classes]
+    if over:
+        raise ValueError(
+            f'--num-classes {num_classes} is smaller than the labels: the '
+            f'data holds label values {values} (255 = ignore); '
+            f'{over} would be dropped. Pass --num-classes {values[-1] + 1} '
+            'or more, or leave it out.')
+
+
 def dense_probe(backbone: nn.Module,
                 train: DenseData,
                 val: DenseData,
@@ -397,9 +427,11 @@ def dense_probe(backbone: nn.Module,
     ``predictions``: ``gt``, ``linear``, ``knn``, each (N_val, h, w) uint8.
     """
     begin = time.perf_counter()
-    num_classes = num_classes or num_classes_in(train, val)
-    if not 1 <= num_classes <= IGNORE_INDEX:
-        raise ValueError(f'num_classes must be 1..255, got {num_classes}')
+    check_probe_settings(num_classes=num_classes, stride=stride,
+                         epochs=epochs)
+    if num_classes is None:
+        num_classes = num_classes_in(train, val)
+    check_num_classes(num_classes, train, val)
     backbone.eval()
     extract = dict(stride=stride, mean=mean, std=std, batch_size=batch_size,
                    progress=progress)

@@ -28,6 +28,8 @@ from mmpixpro.converters import CheckpointFormatError  # noqa: E402
 from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
 from mmpixpro.evaluation import (FORMATS, load_split,  # noqa: E402
                                  num_classes_in, run_probe)
+from mmpixpro.evaluation.dense_probe import (  # noqa: E402
+    check_num_classes, check_probe_settings)
 
 COLUMNS = ('checkpoint', 'stage', 'stride', 'lin mIoU', 'lin acc', 'kNN mIoU',
            'kNN acc', 'seconds')
@@ -118,10 +120,14 @@ def run(args) -> int:
     img_size = (args.img_size[0] if len(args.img_size) == 1 else tuple(
         args.img_size))
     try:
+        check_probe_settings(num_classes=args.num_classes,
+                             stride=args.stride, epochs=args.epochs)
         train, val = (load_split(args.data_root, args.format, split, img_size,
                                  args.max_images)
                       for split in (args.train_split, args.val_split))
-        num_classes = args.num_classes or num_classes_in(train, val)
+        num_classes = (num_classes_in(train, val) if args.num_classes is None
+                       else args.num_classes)
+        check_num_classes(num_classes, train, val)
     except (FileNotFoundError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

@@ -9,7 +9,10 @@ writes ROOT/unlabeled (JPEGs, for UnlabeledImageFolder), ROOT/cityscapes
 The same seed writes the same files; see mmpixpro/datasets/scenes.py.
 """
 import argparse
+import json
+import os
 import os.path as osp
+import shutil
 import sys
 import time
 
@@ -17,6 +20,40 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.datasets.scenes import (write_cityscapes_scenes,  # noqa: E402
                                       write_unlabeled_folder,
                                       write_voc_scenes)
+
+
+MANIFEST = 'scenes.json'
+SUBFOLDERS = ('unlabeled', 'cityscapes', 'VOCdevkit')
+
+
+def check_existing_set(root: str, settings: dict, force: bool) -> None:
+    """Refuse to write into a folder that holds scenes of other settings
+    (a mixed set would go unnoticed: files of the old, larger set would
+    stay); with ``force``, delete the old set first. The settings of a set
+    are in ROOT/scenes.json; a set without it counts as other settings."""
+    present = [d for d in SUBFOLDERS if osp.isdir(osp.join(root, d))]
+    if not present:
+        return
+    manifest = osp.join(root, MANIFEST)
+    old = None
+    if osp.isfile(manifest):
+        with open(manifest) as f:
+            old = json.load(f)
+    if old == settings:
+        return  # the same set again: the same files
+    if not force:
+        differ = ('no scenes.json records its settings' if old is None else
+                  'settings differ: ' + ', '.join(
+                      f'{k} {old.get(k)} -> {v}' for k, v in settings.items()
+                      if old.get(k) != v))
+        raise FileExistsError(
+            f'{root} already holds a scene set ({", ".join(present)}) of '
+            f'other settings ({differ}); pass --force to delete it and write '
+            'the new one, or choose another folder')
+    for d in present:
+        shutil.rmtree(osp.join(root, d))
+    if osp.isfile(manifest):
+        os.remove(manifest)
 
 
 def main(argv=None) -> int:
@@ -31,9 +68,22 @@ def main(argv=None) -> int:
     parser.add_argument('--formats', nargs='*', default=['cityscapes', 'voc'],
                         choices=['cityscapes', 'voc'],
                         help='labelled layouts to write (none: unlabeled only)')
+    parser.add_argument('--force', action='store_true',
+                        help='replace a set of other settings in ROOT '
+                        '(its unlabeled/, cityscapes/, VOCdevkit/ are '
+                        'deleted first)')
     args = parser.parse_args(argv)
     size = tuple(args.size)
     start = time.perf_counter()
+    settings = dict(num_unlabeled=args.num_unlabeled,
+                    num_train=args.num_train, num_val=args.num_val,
+                    size=list(size), seed=args.seed,
+                    formats=sorted(args.formats))
+    try:
+        check_existing_set(args.root, settings, args.force)
+    except FileExistsError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
 
     paths = write_unlabeled_folder(osp.join(args.root, 'unlabeled'),
                                    args.num_unlabeled, size, args.seed)
@@ -50,6 +100,8 @@ def main(argv=None) -> int:
             dict(trainval=args.num_train, test=args.num_val), size, args.seed)
         print('voc: ' + ', '.join(
             f'{split} {len(ids)}' for split, ids in written.items()))
+    with open(osp.join(args.root, MANIFEST), 'w') as f:
+        json.dump(settings, f, indent=1)
     print(f'{size[0]}x{size[1]} scenes, seed {args.seed}, '
           f'{time.perf_counter() - start:.1f} s')
     return 0

@@ -1,0 +1,51 @@
+"""The dense probe refuses a --num-classes below the label values (which
+would drop classes and inflate mIoU) and zero or negative settings."""
+import pytest
+import torch
+
+from mmpixpro.evaluation import dense_probe
+from mmpixpro.evaluation.dense_probe import DenseData
+from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.test_evaluation.test_dense_probe import write_cityscapes
+
+probe_cli = load_tool_main('analysis', 'dense_probe.py')
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp('cityscapes')
+    write_cityscapes(root, splits=(('train', 2), ('val', 1)), size=32)
+    return str(root)  # labels 0, 1, 2 and 255
+
+
+def run(data, *extra):
+    return probe_cli([DEMO_CONFIG, 'random', '--data-root', data, '--format',
+                      'cityscapes', '--img-size', '32', '--quiet', *extra])
+
+
+def test_num_classes_below_the_labels_is_refused(data, capsys):
+    assert run(data, '--num-classes', '2') == 1
+    err = capsys.readouterr().err
+    assert '--num-classes 2' in err and '[0, 1, 2]' in err
+    assert '[2] would be dropped' in err
+
+
+@pytest.mark.parametrize('option,value', [('--num-classes', '0'),
+                                          ('--stride', '0'),
+                                          ('--epochs', '0'),
+                                          ('--stride', '-8')])
+def test_zero_settings_are_refused(data, capsys, option, value):
+    assert run(data, option, value) == 1
+    err = capsys.readouterr().err
+    assert option in err and value in err
+
+
+def test_the_function_refuses_too():
+    labels = torch.tensor([[[0, 3], [255, 1]]], dtype=torch.uint8)
+    split = DenseData(torch.zeros(1, 3, 2, 2, dtype=torch.uint8), labels,
+                      ['a.png'])
+    with pytest.raises(ValueError, match=r'label values \[0, 1, 3\]'):
+        dense_probe(torch.nn.Identity(), split, split, num_classes=3,
+                    stride=1)
+    with pytest.raises(ValueError, match='--num-classes must be'):
+        dense_probe(torch.nn.Identity(), split, split, num_classes=0)

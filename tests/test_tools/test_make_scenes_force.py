@@ -1,0 +1,46 @@
+"""make_scenes.py never leaves a mixed set: a folder holding scenes of other
+settings is refused unless --force, which deletes the old set first."""
+import os
+
+from tests.conftest import load_tool_main
+
+make_scenes = load_tool_main('misc', 'make_scenes.py')
+SMALL = ['--num-train', '2', '--num-val', '1', '--size', '32', '32']
+
+
+def count(root):
+    return len(os.listdir(root / 'unlabeled'))
+
+
+def listing(root):
+    return sorted(os.path.relpath(os.path.join(d, f), root)
+                  for d, _, files in os.walk(root) for f in files)
+
+
+def test_other_counts_are_refused_then_replaced(tmp_path, capsys):
+    root = tmp_path / 'scenes'
+    assert make_scenes([str(root), '--num-unlabeled', '6'] + SMALL) == 0
+    first = listing(root)
+    # The same settings again: allowed, the same files.
+    assert make_scenes([str(root), '--num-unlabeled', '6'] + SMALL) == 0
+    assert listing(root) == first
+    capsys.readouterr()
+    # Other counts: refused, nothing touched.
+    assert make_scenes([str(root), '--num-unlabeled', '3'] + SMALL) == 1
+    err = capsys.readouterr().err
+    assert str(root) in err and '--force' in err and 'num_unlabeled 6 -> 3' \
+        in err
+    assert listing(root) == first
+    # --force: the old set is gone, only the new one is there.
+    assert make_scenes([str(root), '--num-unlabeled', '3', '--force'] +
+                       SMALL) == 0
+    assert count(root) == 3
+
+
+def test_a_set_without_settings_is_refused(tmp_path, capsys):
+    root = tmp_path / 'old'
+    os.makedirs(root / 'unlabeled')
+    (root / 'unlabeled' / 'x.jpg').write_bytes(b'old')
+    assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 1
+    assert 'no scenes.json' in capsys.readouterr().err
+    assert (root / 'unlabeled' / 'x.jpg').read_bytes() == b'old'
