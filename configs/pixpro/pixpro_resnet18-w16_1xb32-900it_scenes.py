@@ -12,6 +12,8 @@ _base_ = [
 
 norm_cfg = dict(type='BN')
 model = dict(
+    # scenes_pixpro.py is the PIL path: views arrive augmented.
+    data_preprocessor=dict(type='SelfSupDataPreprocessor'),
     backbone=dict(
         depth=18,
         stem_channels=16,

@@ -1,54 +1,90 @@
 # Two asymmetric views with tracked crop boxes (section 5 of the reference).
 # Any folder of images works: change data_root / data_prefix, no annotation
 # file is needed (UnlabeledImageFolder searches it recursively).
+#
+# Two paths to the same recipe (docs/data_pipeline.md):
+# - train_pipeline, the fast path (the default): the workers decode, crop and
+#   flip, and only draw the photometric parameters of each view
+#   (DrawPhotometricParams); the model's data preprocessor,
+#   PhotometricDataPreprocessor (configs/_base_/models/pixpro_r50.py), applies
+#   them batched on the device. The two go together.
+# - pil_train_pipeline, the released PIL path: the workers do everything, for
+#   bit-for-bit recipe pixels; with SelfSupDataPreprocessor
+#   (configs/pixpro/pixpro_r50_8xb128-pilaug.py).
+# For the same seed both draw the same crop boxes and the same photometric
+# parameters, and the device ops reproduce PIL's 8-bit arithmetic.
 dataset_type = 'UnlabeledImageFolder'
 data_root = 'data/imagenet'
 
+crop = dict(
+    type='RandomResizedCropWithCoord',
+    size=224,
+    scale=(0.08, 1.),
+    ratio=(3. / 4., 4. / 3.),
+    interpolation='bilinear')
+flip = dict(type='RandomFlipWithCoord', prob=0.5)
 # ColorJitter is torchvision's, as in the released code: mmcv 2.1's hue
 # adjustment overflows under numpy 2 for negative hue factors.
-# Both views: crop with its box, flip, colour jitter, grayscale ...
-view_common = [
+jitter = dict(brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)
+
+# Fast path. Both views: crop with its box, flip, colour jitter (p 0.8),
+# grayscale (p 0.2); then the asymmetric part: view 1 always blurred, view 2
+# blurred 10% of the time and solarized 20% of the time.
+photometric = dict(
+    type='DrawPhotometricParams',
+    jitter=jitter,
+    jitter_prob=0.8,
+    grayscale_prob=0.2,
+    blur_sigma=(0.1, 2.),
+    solarize_threshold=128)
+view_pipeline1 = [
+    crop, flip,
+    dict(photometric, blur_prob=1.0, solarize_prob=0.)
+]
+view_pipeline2 = [
+    crop, flip,
+    dict(photometric, blur_prob=0.1, solarize_prob=0.2)
+]
+train_pipeline = [
+    # simplejpeg decodes JPEGs when installed (pip install simplejpeg),
+    # else PIL; skip_invalid=True skips unreadable files (each is logged)
+    # instead of stopping at the first one.
+    dict(type='LoadRGBImageTurbo', skip_invalid=False),
+    dict(type='TwoViewsWithCoord', transforms=[view_pipeline1,
+                                               view_pipeline2]),
     dict(
-        type='RandomResizedCropWithCoord',
-        size=224,
-        scale=(0.08, 1.),
-        ratio=(3. / 4., 4. / 3.),
-        interpolation='bilinear'),
-    dict(type='RandomFlipWithCoord', prob=0.5),
+        type='PackInputs',
+        algorithm_keys=['coord', 'photometric'],
+        meta_keys=['img_path']),
+]
+
+# PIL path: the same recipe, every op in the workers.
+pil_view_common = [
+    crop, flip,
     dict(
         type='RandomApply',
-        transforms=[
-            dict(
-                type='torchvision/ColorJitter',
-                brightness=0.4,
-                contrast=0.4,
-                saturation=0.2,
-                hue=0.1)
-        ],
+        transforms=[dict(type='torchvision/ColorJitter', **jitter)],
         prob=0.8),
     dict(type='torchvision/RandomGrayscale', p=0.2),
 ]
-# ... then the asymmetric part: always blurred view 1; view 2 blurred 10% of
-# the time and solarized 20% of the time.
-view_pipeline1 = view_common + [
+pil_view_pipeline1 = pil_view_common + [
     dict(
         type='RandomApply',
         transforms=[dict(type='PILGaussianBlur', sigma_min=0.1, sigma_max=2.)],
         prob=1.0),
 ]
-view_pipeline2 = view_common + [
+pil_view_pipeline2 = pil_view_common + [
     dict(
         type='RandomApply',
         transforms=[dict(type='PILGaussianBlur', sigma_min=0.1, sigma_max=2.)],
         prob=0.1),
     dict(type='torchvision/RandomSolarize', threshold=128, p=0.2),
 ]
-train_pipeline = [
-    # skip_invalid=True skips unreadable files (each is logged) instead of
-    # stopping at the first one.
+pil_train_pipeline = [
     dict(type='LoadRGBImageFromFile', skip_invalid=False),
-    dict(type='TwoViewsWithCoord', transforms=[view_pipeline1,
-                                               view_pipeline2]),
+    dict(
+        type='TwoViewsWithCoord',
+        transforms=[pil_view_pipeline1, pil_view_pipeline2]),
     dict(type='PackInputs', algorithm_keys=['coord'], meta_keys=['img_path']),
 ]
 

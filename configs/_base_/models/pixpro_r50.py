@@ -11,8 +11,11 @@ projector = dict(
 model = dict(
     type='PixPro',
     base_momentum=0.99,  # tau at iteration 0, cosine to 1 at the end
+    # The fast path's photometric ops, on the device (goes with the
+    # train_pipeline of configs/_base_/datasets/imagenet_pixpro.py).
     data_preprocessor=dict(
-        type='SelfSupDataPreprocessor',
+        type='PhotometricDataPreprocessor',
+        non_blocking=True,
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=False),

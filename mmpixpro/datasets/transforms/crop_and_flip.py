@@ -83,8 +83,11 @@ class RandomResizedCropWithCoord(BaseTransform):
         return (height - h) // 2, (width - w) // 2, h, w
 
     def transform(self, results: dict) -> dict:
-        img = _as_pil(results['img'])
-        width, height = img.size
+        img = results['img']
+        if isinstance(img, Image.Image):
+            width, height = img.size
+        else:  # an HWC array: convert only the crop to PIL (same pixels)
+            height, width = img.shape[:2]
         top, left, h, w = self.crop_params(height, width)
         # A 1-pixel-wide image has a single column: its box is degenerate
         # but finite.
@@ -92,7 +95,12 @@ class RandomResizedCropWithCoord(BaseTransform):
         results['coord'] = np.array(
             [left / sx, top / sy, (left + w - 1) / sx, (top + h - 1) / sy],
             dtype=np.float32)
-        img = img.crop((left, top, left + w, top + h)).resize(
+        if isinstance(img, Image.Image):
+            img = img.crop((left, top, left + w, top + h))
+        else:
+            img = Image.fromarray(
+                np.ascontiguousarray(img[top:top + h, left:left + w]))
+        img = img.resize(
             (self.size[1], self.size[0]), _INTERPOLATION[self.interpolation])
         results['img'] = img
         results['img_shape'] = self.size

@@ -16,7 +16,10 @@ class TwoViewsWithCoord(BaseTransform):
     (use ``RandomResizedCropWithCoord``). Afterwards ``results['img']`` is
     the list of the two views and ``results['coord']`` a float32 tensor of
     shape (2, 4), one box per view; pack it with
-    ``PackInputs(algorithm_keys=['coord'])``.
+    ``PackInputs(algorithm_keys=['coord'])``. When the view pipelines draw
+    photometric parameters (``DrawPhotometricParams``, the fast path), both
+    must, and ``results['photometric']`` becomes a float32 (2, K) tensor:
+    pack it too (``algorithm_keys=['coord', 'photometric']``).
 
     Args:
         transforms: exactly two lists of transform configs, one per view
@@ -33,7 +36,7 @@ class TwoViewsWithCoord(BaseTransform):
         self.pipelines = [Compose(t) for t in transforms]
 
     def transform(self, results: dict) -> dict:
-        views, coords = [], []
+        views, coords, params = [], [], []
         for i, pipeline in enumerate(self.pipelines):
             out = pipeline(dict(results))
             if out is None:
@@ -43,6 +46,14 @@ class TwoViewsWithCoord(BaseTransform):
                                '"coord"; it needs RandomResizedCropWithCoord')
             views.append(out['img'])
             coords.append(out['coord'])
+            params.append(out.get('photometric'))
+        if any(p is None for p in params) and any(p is not None
+                                                  for p in params):
+            raise KeyError('TwoViewsWithCoord: only one view pipeline has '
+                           'DrawPhotometricParams; the fast path needs it '
+                           'in both')
+        if params[0] is not None:
+            results['photometric'] = torch.from_numpy(np.stack(params))
         results['img'] = views
         results['coord'] = torch.from_numpy(np.stack(coords)).float()
         results['img_shape'] = out['img_shape']

@@ -1,0 +1,56 @@
+"""JPEG decoding through simplejpeg (libjpeg-turbo straight into a numpy
+array), for the fast path's workers."""
+from typing import Optional
+
+from mmengine.fileio import get
+
+from mmpixpro.registry import TRANSFORMS
+from .loading import LoadRGBImageFromFile
+
+try:
+    import simplejpeg
+except ImportError:  # optional: pip install simplejpeg (the `fast` extra)
+    simplejpeg = None
+
+
+@TRANSFORMS.register_module()
+class LoadRGBImageTurbo(LoadRGBImageFromFile):
+    """:class:`LoadRGBImageFromFile` with a faster JPEG decoder.
+
+    A baseline or progressive JPEG without EXIF data is decoded by
+    simplejpeg into an HWC uint8 RGB array (the same pixels as PIL's
+    decoder: both use libjpeg-turbo with its accurate DCT and upsampling);
+    ``RandomResizedCropWithCoord`` then converts only the crop to PIL.
+    Every other file (PNG, CMYK, EXIF-tagged, unreadable), and every file
+    when simplejpeg is not installed, goes through
+    :class:`LoadRGBImageFromFile` unchanged, with its ``skip_invalid``
+    behaviour and error messages.
+    """
+
+    def __init__(self,
+                 skip_invalid: bool = False,
+                 backend_args: Optional[dict] = None) -> None:
+        super().__init__(skip_invalid=skip_invalid, backend_args=backend_args)
+
+    def transform(self, results: dict) -> Optional[dict]:
+        if simplejpeg is None:
+            return super().transform(results)
+        try:
+            data = get(results['img_path'], self.backend_args)
+        except Exception:  # noqa: BLE001 - the parent reports it
+            return super().transform(results)
+        # EXIF-tagged files (orientation) keep the parent's handling.
+        if data[:2] == b'\xff\xd8' and b'Exif' not in data[:65536]:
+            try:
+                img = simplejpeg.decode_jpeg(data, colorspace='RGB')
+            except Exception:  # noqa: BLE001 - CMYK, corrupt: parent decides
+                img = None
+            if img is not None:
+                results['img'] = img
+                results['img_shape'] = results['ori_shape'] = img.shape[:2]
+                return results
+        return super().transform(results)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(skip_invalid={self.skip_invalid},'
+                f' decoder={"simplejpeg" if simplejpeg else "PIL"})')

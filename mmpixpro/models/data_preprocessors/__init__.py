@@ -1,0 +1,3 @@
+from .photometric import PhotometricDataPreprocessor, apply_photometric
+
+__all__ = ['PhotometricDataPreprocessor', 'apply_photometric']
