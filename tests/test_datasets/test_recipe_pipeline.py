@@ -1,4 +1,5 @@
-"""The demo config's data pipeline (the recipe's, section 5) end to end."""
+"""The demo config's data pipelines (the recipe's, section 5) end to end:
+the fast path (its train pipeline) and the PIL path (pil_train_pipeline)."""
 import copy
 
 import numpy as np
@@ -14,12 +15,21 @@ from tests.conftest import DEMO_CONFIG
 
 @pytest.fixture(scope='module')
 def dataset_cfg():
-    return copy.deepcopy(Config.fromfile(DEMO_CONFIG).train_dataloader.dataset)
+    """The PIL path's dataset."""
+    cfg = Config.fromfile(DEMO_CONFIG)
+    dataset = copy.deepcopy(cfg.train_dataloader.dataset)
+    dataset.pipeline = copy.deepcopy(cfg.pil_train_pipeline)
+    return dataset
 
 
-def test_samples_carry_two_views_and_their_boxes(tmp_path, dataset_cfg):
+@pytest.mark.parametrize('path', ['fast', 'pil'])
+def test_samples_carry_two_views_and_their_boxes(tmp_path, dataset_cfg, path):
     write_image_folder(str(tmp_path), num_images=4, size=(90, 120))
+    dataset_cfg = copy.deepcopy(dataset_cfg)
     dataset_cfg.update(data_root=str(tmp_path), data_prefix='')
+    if path == 'fast':
+        dataset_cfg.pipeline = Config.fromfile(
+            DEMO_CONFIG).train_dataloader.dataset.pipeline
     ds = DATASETS.build(dataset_cfg)
     sample = ds[0]
     views = sample['inputs']
@@ -29,6 +39,11 @@ def test_samples_carry_two_views_and_their_boxes(tmp_path, dataset_cfg):
     coord = sample['data_samples'].coord
     assert coord.shape == (2, 4) and coord.dtype == torch.float32
     assert 0 <= coord.min() and coord.max() <= 1
+    if path == 'fast':
+        params = sample['data_samples'].photometric
+        assert params.shape == (2, 13) and params.dtype == torch.float32
+    else:
+        assert 'photometric' not in sample['data_samples']
 
 
 def test_hue_jitter_never_fails(dataset_cfg):

@@ -90,6 +90,9 @@ class PhotometricDataPreprocessor(SelfSupDataPreprocessor):
                  to_rgb: bool = False,
                  non_blocking: bool = False,
                  **kwargs) -> None:
+        if std is not None and any(not s > 0 for s in std):
+            raise ValueError('PhotometricDataPreprocessor: std must be '
+                             f'positive, got {std!r}')
         super().__init__(mean=mean, std=std, to_rgb=to_rgb,
                          non_blocking=non_blocking, **kwargs)
 
