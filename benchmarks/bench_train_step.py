@@ -5,8 +5,10 @@ What one step is: ``model.train_step(data, optim_wrapper)``, i.e. the data
 preprocessor, ``loss()`` on both views (two online and two target passes and
 the target update, for both algorithms), backward and a plain
 ``torch.optim.SGD`` step (the same optimizer for both, so it is not what
-differs). PixPro is built from ``configs/_base_/models/pixpro_r50.py`` through
-the mmpixpro registry, BYOL from mmpretrain's BYOL ResNet-50 recipe through the
+differs). PixPro is the model of the user's config
+``configs/pixpro/pixpro_r50_8xb128.py`` (its speed levers included;
+``--channels-last on|off`` overrides that one), built through the mmpixpro
+registry, BYOL from mmpretrain's BYOL ResNet-50 recipe through the
 mmpretrain registry; SyncBN is replaced by BN everywhere. Inputs are random
 uint8 views, every sample carries crop boxes (``coord``, which BYOL ignores).
 
@@ -40,7 +42,14 @@ import time
 
 from bench_io import REPO, collect_result, print_result, write_results
 
-PIXPRO_MODEL_CFG = osp.join(REPO, 'configs/_base_/models/pixpro_r50.py')
+PIXPRO_MODEL_CFG = osp.join(REPO, 'configs/pixpro/pixpro_r50_8xb128.py')
+# The bare step's preprocessor: normalisation only (the views arrive
+# augmented; the user's config augments on the device, docs/data_pipeline.md).
+PLAIN_PREPROCESSOR = dict(
+    type='SelfSupDataPreprocessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=False)
 BOXES = [[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]]  # view 2 is flipped
 
 
@@ -116,7 +125,7 @@ def clean_steps(run, limit=0.05):
     ]
 
 
-def build_model(name):
+def build_model(name, channels_last='config'):
     import mmpixpro  # noqa: F401  (keeps mmpretrain importable; see utils)
     from mmengine.logging import MessageHub, MMLogger
 
@@ -131,6 +140,11 @@ def build_model(name):
         from mmpixpro.utils import register_all_modules
         register_all_modules()
         cfg = syncbn_to_bn(Config.fromfile(PIXPRO_MODEL_CFG).model.to_dict())
+        # The bare step: views arrive augmented, so the plain preprocessor
+        # (the user's config may augment on the device, docs/speed.md).
+        cfg['data_preprocessor'] = PLAIN_PREPROCESSOR
+        if channels_last != 'config':
+            cfg['channels_last'] = channels_last == 'on'
     else:
         from mmpretrain.registry import MODELS
         from mmpretrain.utils import register_all_modules
@@ -149,7 +163,7 @@ def worker(args):
 
     torch.manual_seed(0)
     device = torch.device(args.device)
-    model = build_model(args.worker).to(device).train()
+    model = build_model(args.worker, args.channels_last).to(device).train()
     sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     if args.amp:
         from mmengine.optim import AmpOptimWrapper
@@ -207,7 +221,7 @@ def run_worker(name, args):
         str(args.size), '--batch',
         str(args.batch), '--warmup',
         str(args.warmup), '--steps',
-        str(args.steps)
+        str(args.steps), '--channels-last', args.channels_last
     ] + (['--amp'] if args.amp else [])
     return collect_result(cmd, f'{name} worker')
 
@@ -257,7 +271,8 @@ def main(args):
                 'peak RSS')
 
     print(f'\nTraining step, ResNet-50, batch {args.batch}, {args.size} px '
-          f'views, {"AMP fp16" if args.amp else "fp32"}, {device_name}, torch {torch.__version__}, '
+          f'views, {"AMP fp16" if args.amp else "fp32"}, PixPro channels_last '
+          f'{args.channels_last}, {device_name}, torch {torch.__version__}, '
           f'{threads} torch threads; {args.rounds} rounds x {args.steps} '
           f'timed steps per model (after {args.warmup} warm-up)\n')
     print(f'| model | step median (s) | step min (s) | pairs/s | '
@@ -276,7 +291,7 @@ def main(args):
 
     write_results(
         f'train_step_{args.device.split(":")[0]}_{args.size}px_'
-        f'b{args.batch}.json',
+        f'b{args.batch}_cl-{args.channels_last}.json',
         dict(config=vars(args), device=device_name, torch=torch.__version__,
              torch_threads=threads, memory=mem_name, summary=summary,
              ratio_pixpro_over_byol=ratio, round_ratios=round_ratios,
@@ -292,6 +307,9 @@ def parse_args():
     parser.add_argument('--rounds', type=int, default=8)
     parser.add_argument('--amp', action='store_true',
                         help='fp16 autocast with loss scaling (GPU)')
+    parser.add_argument('--channels-last', choices=['config', 'on', 'off'],
+                        default='config', help="PixPro's memory format: "
+                        "the user config's (on), or forced")
     parser.add_argument('--device', default=None, help='default: cuda if '
                         'available, else cpu')
     parser.add_argument('--worker', choices=['pixpro', 'byol'],
