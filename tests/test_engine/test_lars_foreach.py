@@ -100,3 +100,4 @@ def test_foreach_default_is_the_loop_on_cpu_and_bad_value_refused():
     assert PixProLARS([nn.Parameter(torch.ones(2, 2))], lr=1.).foreach is None
     with pytest.raises(ValueError, match='foreach'):
         PixProLARS([nn.Parameter(torch.ones(2, 2))], lr=1., foreach='yes')
+

@@ -24,12 +24,20 @@ class AutocastOptimWrapper(OptimWrapper):
     Args:
         dtype: the autocast dtype, ``'bfloat16'`` (default) or
             ``'float16'`` (CPU only; refused on CUDA).
+        loss_scale: must be None; accepted so that a config derived from an
+            ``AmpOptimWrapper`` one can switch with ``loss_scale=None``.
         **kwargs: ``OptimWrapper``'s (``optimizer``, ``clip_grad``, ...).
     """
 
     def __init__(self,
                  dtype: Union[str, torch.dtype] = 'bfloat16',
+                 loss_scale: None = None,
                  **kwargs) -> None:
+        if loss_scale is not None:
+            raise ValueError(
+                'AutocastOptimWrapper does not scale the loss: set '
+                f'loss_scale=None (got {loss_scale!r}), or use '
+                'AmpOptimWrapper for fp16 with loss scaling')
         super().__init__(**kwargs)
         if isinstance(dtype, str):
             if dtype not in ('bfloat16', 'float16'):
