@@ -176,17 +176,28 @@ def globals_in_file(path: str) -> List[str]:
                 data = io.BytesIO(f.read())
         if data is None:
             return []
-        found, strings = [], []
+        strings, memo = [], {}
         # A legacy torch file is several pickles in a row (then raw
-        # storage bytes, where the parse stops).
+        # storage bytes, where the parse stops). STACK_GLOBAL takes the
+        # two strings pushed last, literally or from the memo.
         while data.tell() < len(data.getvalue()):
             for op, arg, _ in pickletools.genops(data):
                 if op.name == 'GLOBAL':
                     found.append(arg.replace(' ', '.'))
                 elif op.name == 'STACK_GLOBAL' and len(strings) >= 2:
-                    found.append(f'{strings[-2]}.{strings[-1]}')
+                    if None not in strings[-2:]:
+                        found.append(f'{strings[-2]}.{strings[-1]}')
+                    strings.append(None)
+                elif op.name == 'MEMOIZE':
+                    memo[len(memo)] = strings[-1] if strings else None
+                elif op.name in ('PUT', 'BINPUT', 'LONG_BINPUT'):
+                    memo[int(arg)] = strings[-1] if strings else None
+                elif op.name in ('GET', 'BINGET', 'LONG_BINGET'):
+                    strings.append(memo.get(int(arg)))
                 elif isinstance(arg, str):
                     strings.append(arg)
+                else:
+                    strings.append(None)
     except Exception:  # a truncated or foreign file: report what we have
         pass
     return list(dict.fromkeys(
@@ -207,11 +218,16 @@ def _refusal(path: str, error: Exception, hint: str) -> CheckpointError:
         f'no code from the file runs); {hint}')
 
 
+_REFUSALS = ('Unsupported global', 'was not an allowed global',
+             'Can only build', 'Can only create new object',
+             'unrecognized function', 'is not allowed', 'is blocked')
+
+
 def _is_unsafe_refusal(error: Exception) -> bool:
-    text = str(error)
-    return isinstance(error, pickle.UnpicklingError) and (
-        'Weights only load failed' in text or 'not allowed' in text
-        or 'allowlist' in text or 'Unsupported' in text)
+    """Whether torch's weights_only unpickler refused a type (rather than
+    failing to parse the file)."""
+    return isinstance(error, pickle.UnpicklingError) and any(
+        text in str(error) for text in _REFUSALS)
 
 
 def load_checkpoint_file(path: str,
@@ -240,7 +256,7 @@ def load_checkpoint_file(path: str,
         error = e
     if not unsafe and _is_unsafe_refusal(error):
         raise _refusal(path, error, hint) from None
-    if not zipfile.is_zipfile(path) and 'magic number' in str(error):
+    if not zipfile.is_zipfile(path):
         # Not torch's format: a plain pickle, read with the same allow-list.
         try:
             with open(path, 'rb') as f:

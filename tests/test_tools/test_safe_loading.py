@@ -199,3 +199,19 @@ def test_byol_layout_loads(tmp_path):
                                               '--target']) == 0
     got = torch.load(out, weights_only=True)['state_dict']
     assert torch.equal(got['conv1.weight'], backbone.state_dict()['conv1.weight'])
+
+
+def test_plain_pickles_of_arrays_are_read_safely(tmp_path):
+    """A detectron2 .pkl (a plain pickle of numpy arrays, protocol 4, as
+    to_detectron2.py and detectron2 write them) is read by the restricted
+    unpickler and recognised; it is not passed to pickle.load."""
+    from mmpixpro.converters import read_backbone_file
+    from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+    path = tmp_path / 'd2.pkl'
+    with open(path, 'wb') as f:
+        pickle.dump(dict(model={'stem.conv1.weight': np.ones((2, 3))}), f,
+                    protocol=4)
+    obj = load_checkpoint_file(str(path))
+    assert np.array_equal(obj['model']['stem.conv1.weight'], np.ones((2, 3)))
+    with pytest.raises(CheckpointError, match='detectron2 weights file'):
+        read_backbone_file(str(path))

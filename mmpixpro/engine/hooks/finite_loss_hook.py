@@ -55,7 +55,7 @@ class FiniteLossHook(Hook):
             kept = (f'The last checkpoint, {self._finite_ckpt}, holds finite '
                     f'weights{size}.')
         else:
-            kept = 'No checkpoint of this run holds finite weights yet.'
+            kept = 'This run has written no checkpoint yet.'
         raise RuntimeError(
             f'{what} at iteration {runner.iter + 1} (epoch '
             f'{runner.epoch + 1}); stopping. {kept} Lower the learning rate '
