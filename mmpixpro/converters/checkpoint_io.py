@@ -260,9 +260,12 @@ def load_checkpoint_file(path: str,
         # Not torch's format: a plain pickle, read with the same allow-list.
         try:
             with open(path, 'rb') as f:
-                if unsafe:
-                    return pickle.load(f)
-                return _RestrictedUnpickler(f).load()
+                obj = (pickle.load(f) if unsafe else
+                       _RestrictedUnpickler(f).load())
+            # A damaged legacy torch file starts with torch's magic number:
+            # report torch's error, not the number.
+            if obj != getattr(torch.serialization, 'MAGIC_NUMBER', None):
+                return obj
         except pickle.UnpicklingError as e:
             if 'is not allowed' in str(e):
                 raise _refusal(path, e, hint) from None
