@@ -207,3 +207,23 @@ def test_kill_9_at_random_moments_never_loses_the_run(tmp_path, images):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert steps(last_checkpoint(work)) == 12
     assert killed >= 1
+
+
+def test_downstream_runs_use_the_atomic_hook():
+    """train_downstream.py swaps mmdet's CheckpointHook for the atomic one,
+    and mmdet's scope finds it (it is in mmengine's root registry)."""
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmdet.registry import HOOKS as MMDET_HOOKS
+
+    from tests.conftest import REPO, load_tool_main
+    config = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection',
+                      'voc0712', 'faster-rcnn_r50-c4_ms-24k_voc0712.py')
+    main = load_tool_main('benchmarks', 'train_downstream.py')
+    cfg = Config.fromfile(config)
+    main.__globals__['use_atomic_checkpoints'](cfg)
+    assert cfg.default_hooks.checkpoint.type == 'AtomicCheckpointHook'
+    assert cfg.default_hooks.checkpoint.max_keep_ckpts == 2  # kept
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        hook = MMDET_HOOKS.build(cfg.default_hooks.checkpoint)
+    assert type(hook) is AtomicCheckpointHook
