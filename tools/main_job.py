@@ -91,7 +91,8 @@ def transfer_check(args, data_root, work_dir):
                           dict(data_root=data_root, cfg_options=RECIPE_SHRUNK))
     backbone = osp.join(work_dir, 'pixpro_r50_backbone.pth')
     if load_tool('model_converters',
-                 'extract_backbone_weights.py')([checkpoint, backbone]):
+                 'extract_backbone_weights.py')([checkpoint, backbone,
+                                                 '--force']):
         raise RuntimeError(f'could not extract the backbone of {checkpoint}')
     check = load_tool('benchmarks', 'check_weights.py', name='check')
     results = {}
