@@ -1,5 +1,7 @@
 """JPEG decoding through simplejpeg (libjpeg-turbo straight into a numpy
-array), for the fast path's workers."""
+array): an option for the workers (pip install simplejpeg). Measured per
+sample it saves what the extra array-to-PIL copies cost
+(docs/data_pipeline.md), so the configs keep LoadRGBImageFromFile."""
 from typing import Optional
 
 from mmengine.fileio import get
@@ -9,7 +11,7 @@ from .loading import LoadRGBImageFromFile
 
 try:
     import simplejpeg
-except ImportError:  # optional: pip install simplejpeg (the `fast` extra)
+except ImportError:  # optional: pip install simplejpeg
     simplejpeg = None
 
 
