@@ -1,7 +1,6 @@
 """JPEG decoding through simplejpeg (libjpeg-turbo straight into a numpy
-array): an option for the workers (pip install simplejpeg). Measured per
-sample it saves what the extra array-to-PIL copies cost
-(docs/data_pipeline.md), so the configs keep LoadRGBImageFromFile."""
+array), for the fast path's workers. Without simplejpeg it is
+``LoadRGBImageFromFile``."""
 from typing import Optional
 
 from mmengine.fileio import get
@@ -11,7 +10,7 @@ from .loading import LoadRGBImageFromFile
 
 try:
     import simplejpeg
-except ImportError:  # optional: pip install simplejpeg
+except ImportError:  # a dependency; without it PIL decodes
     simplejpeg = None
 
 
