@@ -9,6 +9,19 @@ from mmengine.model import is_model_wrapper
 from mmpixpro.registry import HOOKS
 
 
+def _largest_abs(tensors) -> torch.Tensor:
+    """max |t| over all tensors (NaN if any is NaN), in one fused kernel per
+    device and dtype where torch has it."""
+    foreach_norm = getattr(torch, '_foreach_norm', None)
+    if foreach_norm is not None:
+        try:
+            return torch.stack([n.float() for n in foreach_norm(
+                tensors, float('inf'))]).amax()
+        except (RuntimeError, TypeError):
+            pass
+    return torch.stack([t.abs().amax().float() for t in tensors]).amax()
+
+
 @HOOKS.register_module()
 class FiniteLossHook(Hook):
     """Raise as soon as a logged loss, the optim wrapper's gradient norm
@@ -80,9 +93,7 @@ class FiniteLossHook(Hook):
             tensors = [t.detach() for t in model.state_dict().values()
                        if t.is_floating_point() and t.numel()]
             if tensors:
-                peak = torch.stack(
-                    [t.abs().amax().float() for t in tensors]).amax()
-                peak = float(peak)
+                peak = float(_largest_abs(tensors))
                 if not math.isfinite(peak):
                     bad = next(k for k, t in model.state_dict().items()
                                if t.is_floating_point()
