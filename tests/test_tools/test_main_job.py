@@ -20,6 +20,13 @@ def test_main_job_table_and_pictures(main_job):
         assert row in table
     results = json.loads((work / 'results.json').read_text())
     assert set(results) == {'random init', 'PixPro', 'BYOL'}
+    # Smoke test of the probe: after 2 pre-training steps on 8 scenes the
+    # three backbones are barely trained: the ordering the README reports
+    # for the full job (PixPro above random init) does not hold at this
+    # size: here the linear probe puts PixPro above random init (7.5 vs 4.1
+    # mIoU) but kNN puts it below (10.3 vs 17.0). The scores are not known;
+    # the probe's numbers are checked against loops and a second code path
+    # in tests/test_evaluation.
     for r in results.values():
         assert 0 <= r['linear']['mIoU'] <= 100
         assert 0 <= r['knn']['mIoU'] <= 100
