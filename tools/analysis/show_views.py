@@ -54,6 +54,14 @@ def two_views(cfg: Config, image: str, seed: int):
     source = np.array(results['img'])
     results = TRANSFORMS.build(pipeline[index])(results)
     views = [np.array(v) for v in results['img']]
+    if 'photometric' in results:  # fast path: its device ops, here on CPU
+        from mmpixpro.models.data_preprocessors import apply_photometric
+        views = [
+            apply_photometric(
+                torch.from_numpy(v).permute(2, 0, 1)[None].float(),
+                results['photometric'][i:i + 1])[0].permute(
+                    1, 2, 0).byte().numpy() for i, v in enumerate(views)
+        ]
     return source, views, np.asarray(results['coord'], np.float32)
 
 
