@@ -313,3 +313,14 @@ def test_configs_pair_pipeline_and_preprocessor():
         if osp.basename(path).startswith('pixpro_r50_8xb128'):
             assert fast == ('pilaug' not in path), path
     assert PARAM_NAMES[0] == 'jitter'
+
+
+def test_ops_keep_their_precision_under_autocast():
+    """mmengine runs the data preprocessor inside the optimizer wrapper's
+    autocast context: the ops must not drop to half precision there."""
+    arrays = images(n=6, h=32, w=24, seed=7)
+    params = random_params(6, seed=9)
+    plain = apply_photometric(as_batch(arrays), params)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        mixed = apply_photometric(as_batch(arrays), params)
+    assert mixed.dtype == torch.float32 and torch.equal(mixed, plain)
