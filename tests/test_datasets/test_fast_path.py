@@ -240,6 +240,14 @@ def test_turbo_loader_decodes_as_pil(folder, tmp_path):
         b = LoadRGBImageFromFile().transform(dict(img_path=path))
         assert np.array_equal(np.asarray(a['img']), np.asarray(b['img']))
         assert a['img_shape'] == b['img_shape'] == (90, 120)
+    gray = str(tmp_path / 'gray.jpg')
+    Image.fromarray(images(n=3)[0][..., 0]).save(gray, quality=90)
+    cmyk = str(tmp_path / 'cmyk.jpg')
+    Image.fromarray(images(n=3)[0]).convert('CMYK').save(cmyk, quality=90)
+    for path in (gray, cmyk):
+        a = LoadRGBImageTurbo().transform(dict(img_path=path))['img']
+        b = LoadRGBImageFromFile().transform(dict(img_path=path))['img']
+        assert np.array_equal(np.asarray(a), np.asarray(b)), path
     png = str(tmp_path / 'x.png')
     Image.fromarray(images(n=3)[0]).save(png)
     out = LoadRGBImageTurbo().transform(dict(img_path=png))

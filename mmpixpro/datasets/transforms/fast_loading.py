@@ -14,6 +14,10 @@ except ImportError:  # a dependency; without it PIL decodes
     simplejpeg = None
 
 
+# JPEG colour spaces that simplejpeg turns into the same RGB as PIL.
+_SAME_AS_PIL = ('YCbCr', 'Gray', 'RGB')
+
+
 @TRANSFORMS.register_module()
 class LoadRGBImageTurbo(LoadRGBImageFromFile):
     """:class:`LoadRGBImageFromFile` with a faster JPEG decoder.
@@ -22,7 +26,7 @@ class LoadRGBImageTurbo(LoadRGBImageFromFile):
     simplejpeg into an HWC uint8 RGB array (the same pixels as PIL's
     decoder: both use libjpeg-turbo with its accurate DCT and upsampling);
     ``RandomResizedCropWithCoord`` then converts only the crop to PIL.
-    Every other file (PNG, CMYK, EXIF-tagged, unreadable), and every file
+    Every other file (PNG, CMYK or YCCK JPEG, EXIF-tagged, unreadable), and every file
     when simplejpeg is not installed, goes through
     :class:`LoadRGBImageFromFile` unchanged, with its ``skip_invalid``
     behaviour and error messages.
@@ -43,6 +47,9 @@ class LoadRGBImageTurbo(LoadRGBImageFromFile):
         # EXIF-tagged files (orientation) keep the parent's handling.
         if data[:2] == b'\xff\xd8' and b'Exif' not in data[:65536]:
             try:
+                # CMYK / YCCK JPEGs: PIL converts them differently.
+                if simplejpeg.decode_jpeg_header(data)[2] not in _SAME_AS_PIL:
+                    raise ValueError('colour space left to PIL')
                 img = simplejpeg.decode_jpeg(data, colorspace='RGB')
             except Exception:  # noqa: BLE001 - CMYK, corrupt: parent decides
                 img = None
