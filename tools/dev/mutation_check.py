@@ -17,10 +17,10 @@ ERROR too, not a catch.
 
 By default the mutants are applied in a temporary copy of the repository
 (the working tree's tracked and untracked, not ignored files, or with
-``--from-head`` the last commit), so the working tree other people use
-is never touched. ``--in-place`` edits the working tree itself; the file is
-restored in a ``finally`` (also on Ctrl-C or SIGTERM) and checked byte for
-byte afterwards.
+``--from-head`` / ``--from-commit REV`` a commit), so the working tree
+other people use is never touched. ``--in-place`` edits the working tree
+itself; the file is restored in a ``finally`` (also on Ctrl-C or SIGTERM)
+and checked byte for byte afterwards.
 
 Usage::
 
@@ -195,8 +195,9 @@ MUTANTS = [
     Mutant('resume-perturbs-weights', RUNNER,
            'super().resume(filename, *args, **kwargs)\n',
            'super().resume(filename, *args, **kwargs)\n'
-           '        [p.data.mul_(1 + 1e-6) for p in self.model.parameters()]'
-           '\n', T_RESUME, 'a resume that changes the weights by 1e-6'),
+           '        [p.data.mul_(1 + 1e-7) for p in self.model.parameters()]'
+           '\n', T_RESUME,
+           'a resume that moves the weights by one float32 ulp (1e-7)'),
 ]
 
 
@@ -220,9 +221,9 @@ def tree_files(repo: str) -> List[str]:
     return [p for p in out.split('\0') if p and osp.isfile(osp.join(repo, p))]
 
 
-def make_copy(repo: str, dest: str, from_head: bool) -> None:
-    if from_head:
-        archive = subprocess.run(['git', 'archive', 'HEAD'], cwd=repo,
+def make_copy(repo: str, dest: str, commit: Optional[str]) -> None:
+    if commit:
+        archive = subprocess.run(['git', 'archive', commit], cwd=repo,
                                  check=True, capture_output=True).stdout
         subprocess.run(['tar', '-x', '-C', dest], input=archive, check=True)
         return
@@ -317,11 +318,16 @@ def markdown(results: Sequence[Result], source: str) -> str:
     lines = [f'{caught} / {len(results)} mutants caught ({source}).', '',
              '| mutant | file | wrong change | from | result | caught by |',
              '|---|---|---|---|---|---|']
+    def cell(text):
+        return text.replace('|', '\\|')
+
     for r in results:
-        by = r.detail if r.status == 'caught' else r.detail or '-'
+        by = r.detail or '-'
+        if by.startswith(('FAILED ', 'ERROR ')):
+            by = '`' + by.split(' ', 1)[1] + '`'
         lines.append(f'| `{r.mutant.name}` | `{r.mutant.path}` | '
-                     f'{r.mutant.why} | {r.mutant.origin} | {r.status} | '
-                     f'{by.replace("|", "/")} |')
+                     f'{cell(r.mutant.why)} | {r.mutant.origin} | '
+                     f'{r.status} | {cell(by)} |')
     return '\n'.join(lines) + '\n'
 
 
@@ -337,6 +343,9 @@ def main(argv=None) -> int:
                         'after each mutant) instead of a temporary copy')
     parser.add_argument('--from-head', action='store_true',
                         help='copy the last commit, not the working tree')
+    parser.add_argument('--from-commit', metavar='REV',
+                        help='copy this commit (e.g. to see which mutants '
+                        'an older suite missed)')
     parser.add_argument('--python', default=sys.executable)
     parser.add_argument('--timeout', type=float, default=600,
                         help='seconds per mutant run')
@@ -344,8 +353,11 @@ def main(argv=None) -> int:
                         help='skip the run of the tests on unmutated code')
     parser.add_argument('--markdown', help='also write the table here')
     args = parser.parse_args(argv)
-    if args.in_place and args.from_head:
-        parser.error('--in-place and --from-head exclude each other')
+    if args.from_head:
+        args.from_commit = args.from_commit or 'HEAD'
+    if args.in_place and args.from_commit:
+        parser.error('--in-place copies nothing: no --from-head or '
+                     '--from-commit with it')
 
     mutants = [m for m in MUTANTS
                if not args.k or any(k in m.name for k in args.k)]
@@ -367,11 +379,11 @@ def main(argv=None) -> int:
             tmp = tempfile.mkdtemp(prefix='mutation_check_')
             root = osp.join(tmp, 'repo')
             os.makedirs(root)
-            make_copy(REPO, root, args.from_head)
-        source = ('last commit ' + subprocess.run(
-            ['git', 'rev-parse', '--short', 'HEAD'], cwd=REPO,
-            capture_output=True, text=True).stdout.strip()
-                  if args.from_head else 'working tree')
+            make_copy(REPO, root, args.from_commit)
+        source = ('commit ' + subprocess.run(
+            ['git', 'rev-parse', '--short', args.from_commit], cwd=REPO,
+            capture_output=True, text=True, check=True).stdout.strip()
+                  if args.from_commit else 'working tree')
 
         if args.list:
             bad = 0
