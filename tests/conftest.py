@@ -22,6 +22,15 @@ def mmpixpro_scope():
         yield
 
 
+@pytest.fixture(scope='module')
+def images(tmp_path_factory):
+    """A folder of 8 generated 90x120 images for small training runs."""
+    from mmpixpro.datasets.synthetic import write_image_folder
+    root = tmp_path_factory.mktemp('images')
+    write_image_folder(str(root), num_images=8, size=(90, 120))
+    return str(root)
+
+
 @pytest.fixture
 def max_iters():
     """Give models used outside a Runner the total iteration count K."""

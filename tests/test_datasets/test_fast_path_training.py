@@ -6,18 +6,10 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 
-from mmpixpro.datasets.synthetic import write_image_folder
 from mmpixpro.registry import HOOKS
 from tests.test_engine.train_helpers import build_runner, small_cfg
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope='module')
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=8, size=(90, 120))
-    return str(root)
 
 
 @HOOKS.register_module()

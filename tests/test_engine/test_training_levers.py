@@ -9,7 +9,6 @@ import torch
 
 from mmengine.hooks import Hook
 
-from mmpixpro.datasets.synthetic import write_image_folder
 from mmpixpro.registry import HOOKS
 from tests.test_engine.train_helpers import build_runner, small_cfg
 
@@ -32,13 +31,6 @@ class _StopAfterEpochOne(Hook):
 
     def after_train_epoch(self, runner):
         raise KeyboardInterrupt('stopped after epoch 1')
-
-
-@pytest.fixture(scope='module')
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=8, size=(90, 120))
-    return str(root)
 
 
 def lever_cfg(lever, work_dir, images, max_epochs):
@@ -91,8 +83,7 @@ def test_user_ddp_settings_train_two_processes(tmp_path, images,
     ``static_graph``, through tools/dist_train.sh with 2 CPU processes."""
     from mmengine.config import Config
 
-    from tests.test_engine.test_training import free_port
-    from tests.test_engine.train_helpers import run_tool
+    from tests.test_engine.train_helpers import dist_train
     from tests.test_models.test_speed_levers import USER_CONFIG
 
     cfg = small_cfg(tmp_path / 'work', images, max_epochs=1, batch_size=2)
@@ -100,10 +91,7 @@ def test_user_ddp_settings_train_two_processes(tmp_path, images,
     assert cfg.model_wrapper_cfg.gradient_as_bucket_view is True
     cfg.model_wrapper_cfg.static_graph = static_graph
     cfg.model.channels_last = True
-    cfg_file = str(tmp_path / 'dist_cfg.py')
-    cfg.dump(cfg_file)
-    proc = run_tool(['bash', 'tools/dist_train.sh', cfg_file, '2'],
-                    env=dict(PORT=str(free_port()), OMP_NUM_THREADS='1'))
+    proc = dist_train(cfg, str(tmp_path / 'dist_cfg.py'))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     ckpt = load(osp.join(tmp_path, 'work', 'epoch_1.pth'))

@@ -1,6 +1,7 @@
 """Small training runs of the demo config for the engine tests."""
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -51,3 +52,17 @@ def run_tool(args, env=None, timeout=600):
 
 def train_py():
     return osp.join(REPO, 'tools', 'train.py')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def dist_train(cfg, cfg_file, nproc=2):
+    """Dump ``cfg`` to ``cfg_file`` and train it with tools/dist_train.sh in
+    ``nproc`` CPU processes; returns the process (stdout and stderr kept)."""
+    cfg.dump(cfg_file)
+    return run_tool(['bash', 'tools/dist_train.sh', cfg_file, str(nproc)],
+                    env=dict(PORT=str(free_port()), OMP_NUM_THREADS='1'))
