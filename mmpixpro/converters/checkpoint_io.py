@@ -349,3 +349,21 @@ def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
 def atomic_torch_save(obj: Any, path: str) -> None:
     """``torch.save(obj, path)`` through :func:`atomic_write`."""
     atomic_write(path, lambda f: torch.save(obj, f))
+
+
+def add_unsafe_load_argument(
+        parser: argparse.ArgumentParser,
+        what: str = 'checkpoints that hold more than weights') -> None:
+    """The tools' one opt-in flag, ``--unsafe-load``, worded the same in
+    every tool."""
+    parser.add_argument(
+        '--unsafe-load', action='store_true',
+        help=f'read {what} with the full unpickler, which runs any code in '
+        'them: only for files you trust')
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """A converter's ``--force`` and ``--unsafe-load``."""
+    parser.add_argument('--force', action='store_true',
+                        help='replace the output file if it exists')
+    add_unsafe_load_argument(parser, 'an input that holds more than weights')

@@ -25,7 +25,8 @@ from PIL import Image
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import CheckpointFormatError  # noqa: E402
-from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
+from mmpixpro.converters.checkpoint_io import (  # noqa: E402
+    add_unsafe_load_argument, unsafe_load)
 from mmpixpro.evaluation import (FORMATS, load_split,  # noqa: E402
                                  num_classes_in, run_probe)
 from mmpixpro.evaluation.dense_probe import (  # noqa: E402
@@ -74,10 +75,7 @@ def parse_args(argv):
     out.add_argument('--show', type=int, default=4,
                      help='number of val images to draw (default 4)')
     out.add_argument('--quiet', action='store_true', help='no progress bars')
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='read checkpoints that hold more than weights '
-                        'with the full unpickler, which runs any code in '
-                        'them: only for files you trust')
+    add_unsafe_load_argument(parser)
     args = parser.parse_args(argv)
     if len(args.img_size) > 2:
         parser.error('--img-size takes S or H W')

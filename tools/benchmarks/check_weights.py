@@ -25,7 +25,8 @@ from mmengine.logging import MMLogger
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
-from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
+from mmpixpro.converters.checkpoint_io import (  # noqa: E402
+    add_unsafe_load_argument, unsafe_load)
 from mmpixpro.downstream import check_config_weights  # noqa: E402
 
 
@@ -70,10 +71,7 @@ def main(argv=None) -> int:
     parser.add_argument('--pretrained',
                         help='backbone weights from extract_backbone_'
                         'weights.py (default: each config\'s own)')
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='read checkpoints that hold more than weights '
-                        'with the full unpickler, which runs any code in '
-                        'them: only for files you trust')
+    add_unsafe_load_argument(parser)
     args = parser.parse_args(argv)
     with unsafe_load(args.unsafe_load):
         return run(args)

@@ -21,7 +21,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 import mmpixpro  # noqa: E402,F401  (torch >= 2.6 loading for mmengine)
 from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
-from mmpixpro.converters.checkpoint_io import unsafe_load  # noqa: E402
+from mmpixpro.converters.checkpoint_io import (  # noqa: E402
+    add_unsafe_load_argument, unsafe_load)
 from mmpixpro.downstream import set_pretrained  # noqa: E402
 from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: E402,F401
 
@@ -59,10 +60,7 @@ def parse_args(argv=None):
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='read checkpoints that hold more than weights '
-                        'with the full unpickler, which runs any code in '
-                        'them: only for files you trust')
+    add_unsafe_load_argument(parser)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))

@@ -31,18 +31,9 @@ from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_pretraining_checkpoint)
 from mmpixpro.converters.backbone import check_resnet_shapes  # noqa: E402
 from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    atomic_torch_save, check_output)
+    add_output_arguments, atomic_torch_save, check_output)
 from mmpixpro.converters.dense_heads import (  # noqa: E402
     dense_head_state_dict, describe_dense_heads)
-
-
-def add_safety_args(parser) -> None:
-    parser.add_argument('--force', action='store_true',
-                        help='replace the output file if it exists')
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='read an input that holds more than weights '
-                        'with the full unpickler, which runs any code in '
-                        'it: only for files you trust')
 
 
 def main(argv=None) -> int:
@@ -55,7 +46,7 @@ def main(argv=None) -> int:
                         help='also write the pre-trained FPN (neck.*) and '
                         'FCOS towers (bbox_head.cls_convs.*, '
                         'bbox_head.reg_convs.*)')
-    add_safety_args(parser)
+    add_output_arguments(parser)
     args = parser.parse_args(argv)
     try:
         check_output(args.src, args.dst, args.force)

@@ -19,7 +19,7 @@ from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
 from mmpixpro.converters.backbone import (  # noqa: E402
     check_resnet_shapes, strip_prefix)
 from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    atomic_torch_save, check_output)
+    add_output_arguments, atomic_torch_save, check_output)
 from mmpixpro.converters.official import check_target_shapes  # noqa: E402
 
 
@@ -27,13 +27,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('src', help='released checkpoint (.pth)')
     parser.add_argument('dst', help='output checkpoint for mmpixpro')
-    parser.add_argument('--force', action='store_true',
-                        help='replace the output file if it exists')
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='read an input that holds more than weights '
-                        '(and the argparse options) with the full '
-                        'unpickler, which runs any code in it: only for '
-                        'files you trust')
+    add_output_arguments(parser)
     args = parser.parse_args(argv)
     try:
         check_output(args.src, args.dst, args.force)

@@ -20,7 +20,7 @@ from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_pretraining_checkpoint, to_detectron2)
 from mmpixpro.converters.backbone import check_resnet_shapes  # noqa: E402
 from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    atomic_write, check_output)
+    add_output_arguments, atomic_write, check_output)
 
 
 def read_backbone(path: str, target: bool, unsafe: bool = False):
@@ -40,12 +40,7 @@ def main(argv=None) -> int:
     parser.add_argument('dst', help='output detectron2 .pkl')
     parser.add_argument('--target', action='store_true',
                         help='export the momentum (target) encoder')
-    parser.add_argument('--force', action='store_true',
-                        help='replace the output file if it exists')
-    parser.add_argument('--unsafe-load', action='store_true',
-                        help='read an input that holds more than weights '
-                        'with the full unpickler, which runs any code in '
-                        'it: only for files you trust')
+    add_output_arguments(parser)
     args = parser.parse_args(argv)
     try:
         check_output(args.src, args.dst, args.force)
