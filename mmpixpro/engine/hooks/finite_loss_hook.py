@@ -1,4 +1,5 @@
 """Stop training at the first non-finite loss, gradient norm or weight."""
+import itertools
 import math
 from typing import Optional
 
@@ -90,13 +91,16 @@ class FiniteLossHook(Hook):
         if self.check_weights:
             model = runner.model.module if is_model_wrapper(
                 runner.model) else runner.model
-            tensors = [t.detach() for t in model.state_dict().values()
-                       if t.is_floating_point() and t.numel()]
-            if tensors:
-                peak = float(_largest_abs(tensors))
-                if not math.isfinite(peak):
-                    bad = next(k for k, t in model.state_dict().items()
-                               if t.is_floating_point()
-                               and not torch.isfinite(t).all())
-                    self._stop(runner, f'non-finite weight {bad}')
+            # Parameters and buffers directly: building a state dict each
+            # iteration costs about 1 ms of Python for the R50 model.
+            named = [(k, t) for k, t in itertools.chain(
+                model.named_parameters(), model.named_buffers())
+                     if t.is_floating_point() and t.numel()]
+            if named:
+                with torch.no_grad():
+                    peak = float(_largest_abs([t for _, t in named]))
+                    if not math.isfinite(peak):
+                        bad = next(k for k, t in named
+                                   if not torch.isfinite(t).all())
+                        self._stop(runner, f'non-finite weight {bad}')
                 self._max_abs = peak

@@ -39,15 +39,12 @@ class AutocastOptimWrapper(OptimWrapper):
                 f'loss_scale=None (got {loss_scale!r}), or use '
                 'AmpOptimWrapper for fp16 with loss scaling')
         super().__init__(**kwargs)
-        if isinstance(dtype, str):
-            if dtype not in ('bfloat16', 'float16'):
-                raise ValueError('AutocastOptimWrapper: dtype must be '
-                                 f"'bfloat16' or 'float16', got {dtype!r}")
-            dtype = getattr(torch, dtype)
-        if dtype not in (torch.bfloat16, torch.float16):
+        if dtype not in ('bfloat16', 'float16', torch.bfloat16,
+                         torch.float16):
             raise ValueError('AutocastOptimWrapper: dtype must be bfloat16 '
                              f'or float16, got {dtype!r}')
-        self.cast_dtype = dtype
+        self.cast_dtype = getattr(torch, dtype) if isinstance(
+            dtype, str) else dtype
 
     @contextmanager
     def optim_context(self, model: nn.Module):

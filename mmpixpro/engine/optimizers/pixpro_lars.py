@@ -42,8 +42,8 @@ class PixProLARS(Optimizer):
         eps: added to the denominator of the trust ratio.
         exclude_1d: exclude every parameter with ``ndim <= 1``.
         foreach: multi-tensor update; None (default): when every parameter
-            with a gradient is on an accelerator (on the CPU the loop is as
-            fast, see ``docs/speed.md``).
+            with a gradient is on an accelerator (on the CPU, torch's
+            foreach ops fall back to a loop over the tensors anyway).
     """
 
     def __init__(self,
@@ -119,8 +119,9 @@ class PixProLARS(Optimizer):
     def _step_foreach(self, group: dict, params: List[torch.Tensor]) -> None:
         if not params:
             return
-        adapted = [p for p in params if not self._excluded(group, p)]
-        excluded = [p for p in params if self._excluded(group, p)]
+        adapted, excluded = [], []
+        for p in params:
+            (excluded if self._excluded(group, p) else adapted).append(p)
         steps = [p.grad for p in excluded]
         if adapted:
             grads = [p.grad for p in adapted]

@@ -158,18 +158,14 @@ class PixPro(BaseSelfSupervisor):
             self.instance_head = MODELS.build(instance_head)
         self.target_net = CosineMomentumEMA(
             self.online_encoder(), base_momentum=base_momentum)
+        if channels_last:  # init and checkpoint loads copy in place
+            self.to(memory_format=torch.channels_last)
         self.channels_last = bool(channels_last)
-        self._apply_memory_format()
         if compile_encoder:
             if not isinstance(compile_encoder, dict):
                 compile_encoder = {}
             self.backbone.compile(**compile_encoder)
             self.target_net.module.backbone.compile(**compile_encoder)
-
-    def _apply_memory_format(self) -> None:
-        """Every 4-D parameter and buffer to channels-last, when asked."""
-        if self.channels_last:
-            self.to(memory_format=torch.channels_last)
 
     @property
     def with_instance_branch(self) -> bool:
@@ -231,7 +227,6 @@ class PixPro(BaseSelfSupervisor):
         """
         super().init_weights()
         self.target_net.copy_from(self.online_encoder())
-        self._apply_memory_format()  # an init that replaced a tensor
 
     def project_views(
         self, inputs: List[torch.Tensor], data_samples: List[DataSample]
