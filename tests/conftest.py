@@ -9,7 +9,7 @@ from mmpixpro.utils import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIG = osp.join(REPO, 'configs', 'pixpro',
-                       'pixpro_resnet18-w16_1xb16-4e_demo.py')
+                       'pixpro_resnet18-w16_1xb16-4e.py')
 
 register_all_modules()
 
@@ -25,7 +25,7 @@ def mmpixpro_scope():
 @pytest.fixture(scope='module')
 def images(tmp_path_factory):
     """A folder of 8 generated 90x120 images for small training runs."""
-    from mmpixpro.datasets.synthetic import write_image_folder
+    from mmpixpro.testing import write_image_folder
     root = tmp_path_factory.mktemp('images')
     write_image_folder(str(root), num_images=8, size=(90, 120))
     return str(root)

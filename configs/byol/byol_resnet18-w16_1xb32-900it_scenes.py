@@ -7,7 +7,7 @@
 # 0.99 at the start, cosine to 1, as for PixPro (mmpretrain writes 1 - tau).
 _base_ = [
     '../_base_/datasets/scenes_pixpro.py',
-    '../_base_/schedules/demo_lars_coslr-900it.py',
+    '../_base_/schedules/lars_coslr-900it.py',
     '../_base_/default_runtime.py',
 ]
 

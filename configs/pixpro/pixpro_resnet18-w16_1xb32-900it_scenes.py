@@ -6,7 +6,7 @@
 _base_ = [
     '../_base_/models/pixpro_r50.py',
     '../_base_/datasets/scenes_pixpro.py',
-    '../_base_/schedules/demo_lars_coslr-900it.py',
+    '../_base_/schedules/lars_coslr-900it.py',
     '../_base_/default_runtime.py',
 ]
 

@@ -20,7 +20,7 @@ from mmengine.dataset import default_collate
 from PIL import Image, ImageFilter
 
 from mmpixpro.datasets import DrawPhotometricParams, LoadRGBImageTurbo
-from mmpixpro.datasets.synthetic import random_scene, write_image_folder
+from mmpixpro.testing import random_shapes_image, write_image_folder
 from mmpixpro.datasets.transforms import (LoadRGBImageFromFile, PARAM_INDEX,
                                           PARAM_NAMES)
 from mmpixpro.models.data_preprocessors import apply_photometric
@@ -36,7 +36,7 @@ def images(n=8, h=37, w=53, seed=0):
     """Scenes with noise, plus a flat gray image and a pure-colour one
     (hue and saturation edge cases)."""
     rng = np.random.default_rng(seed)
-    out = [(random_scene(rng, h, w) + rng.normal(0, 25, (h, w, 3))).clip(
+    out = [(random_shapes_image(rng, h, w) + rng.normal(0, 25, (h, w, 3))).clip(
         0, 255).astype(np.uint8) for _ in range(n - 2)]
     out.append(np.full((h, w, 3), 128, np.uint8))
     pure = np.zeros((h, w, 3), np.uint8)

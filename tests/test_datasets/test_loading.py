@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from mmpixpro.datasets import LoadRGBImageFromFile, UnlabeledImageFolder
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 
 
 def load(path, **kwargs):

@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import DATASETS, TRANSFORMS
 from tests.conftest import DEMO_CONFIG
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmpixpro.datasets.scenes import (OBJECT_CLASSES, SCENE_CLASSES,
+from mmpixpro.testing.scenes import (OBJECT_CLASSES, SCENE_CLASSES,
                                       SEG_METAINFO, VOC_METAINFO,
                                       generate_scene, scene,
                                       write_cityscapes_scenes,

@@ -2,7 +2,7 @@
 iteration counts, norm type and dataloader workers are changed."""
 import torch.nn as nn
 
-from mmpixpro.downstream import build_downstream_model
+from mmpixpro.evaluation import build_downstream_model
 
 
 def use_bn(node):

@@ -10,7 +10,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmengine.structures import PixelData
 
-from mmpixpro.downstream import check_pretrained_weights
+from mmpixpro.evaluation import check_pretrained_weights
 from tests.conftest import REPO
 from tests.test_downstream.fixed_predictions import (evaluate, scores_by_loop,
                                                       val_dataset)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from mmpixpro.datasets.coco_subset import (CocoFormatError,
+from mmpixpro.converters.coco_subset import (CocoFormatError,
                                            check_coco_instances,
                                            sample_image_ids, subset_size)
 from tests.conftest import REPO, load_tool_main

@@ -12,7 +12,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from mmpixpro.downstream import check_pretrained_weights
+from mmpixpro.evaluation import check_pretrained_weights
 from tests.conftest import REPO
 from tests.test_downstream.fixed_predictions import coco_samples, evaluate
 from tests.test_downstream.generated_coco import COCO_CATEGORIES, write_coco

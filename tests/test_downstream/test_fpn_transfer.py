@@ -13,7 +13,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmpixpro.downstream import check_pretrained_weights, set_pretrained
+from mmpixpro.evaluation import check_pretrained_weights, set_pretrained
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
 from tests.conftest import REPO, load_tool_main
 from tests.test_downstream.generated_coco import write_coco

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from mmpixpro.downstream import set_pretrained
+from mmpixpro.evaluation import set_pretrained
 
 from tests.conftest import REPO
 from tests.test_downstream.helpers import cpu_loaders, use_bn

@@ -5,7 +5,7 @@ tensor was left to its random init."""
 import pytest
 import torch
 
-from mmpixpro.downstream import check_pretrained_weights
+from mmpixpro.evaluation import check_pretrained_weights
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
 from tests.released_layout import r50_model_cfg
 from tests.test_downstream.helpers import build_initialised

@@ -19,7 +19,7 @@ from mmengine.hooks import Hook
 
 import mmpixpro.engine.hooks.atomic_checkpoint_hook as hook_module
 from mmpixpro.converters.checkpoint_io import load_checkpoint_file
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.engine.hooks import AtomicCheckpointHook
 from tests.test_engine.train_helpers import (build_runner, run_tool,
                                              small_cfg, train_py)

@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmpixpro.converters.checkpoint_io import (SAFE_GLOBALS,
                                                globals_in_file,
                                                load_checkpoint_file)
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.evaluation import build_backbone
 from tests.conftest import REPO, load_tool_main
 from tests.test_engine.train_helpers import build_runner

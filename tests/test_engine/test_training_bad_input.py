@@ -10,7 +10,7 @@ import torch
 from mmengine.logging import MMLogger
 
 from mmpixpro.converters.checkpoint_io import load_checkpoint_file
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import HOOKS
 from mmengine.hooks import Hook
 from tests.conftest import DEMO_CONFIG, load_tool_main

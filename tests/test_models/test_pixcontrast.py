@@ -12,7 +12,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import RUNNERS
 from mmpretrain.structures import DataSample
 
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.models import PixContrastHead
 from mmpixpro.models.heads import pixcontrast_head
 from mmpixpro.registry import MODELS

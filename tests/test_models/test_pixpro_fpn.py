@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import MODELS, RUNNERS
 from tests import brute_force
 from tests.conftest import DEMO_CONFIG, REPO

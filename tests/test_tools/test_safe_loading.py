@@ -13,7 +13,7 @@ import torch
 
 from mmpixpro.converters import read_pretraining_checkpoint
 from mmpixpro.converters.checkpoint_io import CheckpointError
-from mmpixpro.datasets.synthetic import write_image_folder
+from mmpixpro.testing import write_image_folder
 from mmpixpro.evaluation import build_backbone
 from tests.conftest import DEMO_CONFIG, REPO, load_tool_main
 from tests.released_layout import released_checkpoint

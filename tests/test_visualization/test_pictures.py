@@ -17,7 +17,7 @@ from matplotlib import colormaps
 from mmengine.config import Config
 from PIL import Image
 
-from mmpixpro.datasets.synthetic import random_scene
+from mmpixpro.testing import random_shapes_image
 from mmpixpro.registry import MODELS
 from mmpixpro.visualization import (cell_centres, draw_label_maps,
                                     label_palette, positive_pairs)
@@ -51,7 +51,7 @@ def read_png(path):
 @pytest.fixture(scope='module')
 def scene(tmp_path_factory):
     path = tmp_path_factory.mktemp('img') / 'scene.png'
-    Image.fromarray(random_scene(np.random.default_rng(1), H_IMG,
+    Image.fromarray(random_shapes_image(np.random.default_rng(1), H_IMG,
                                  W_IMG)).save(path)
     return path
 
@@ -239,7 +239,7 @@ def test_propagation_refuses_bad_input(scene, checkpoint, tmp_path, capsys):
 
 
 def test_label_maps_colours():
-    image = random_scene(np.random.default_rng(0), 24, 32)
+    image = random_shapes_image(np.random.default_rng(0), 24, 32)
     coarse = np.full((6, 8), 2)
     coarse[3:, :4], coarse[3:, 4:] = 255, 4
     fine = np.random.default_rng(1).integers(0, 5, (24, 32))

@@ -1,7 +1,7 @@
 """Dense probe: linear and kNN segmentation scores of frozen backbones.
 
     python tools/analysis/dense_probe.py \
-        configs/pixpro/pixpro_resnet18-w16_1xb16-4e_demo.py \
+        configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py \
         random work_dirs/pixpro_resnet18-w16_1xb16-4e_demo/epoch_4.pth \
         --data-root data/scenes_cityscapes --format cityscapes --out probe.json
 

@@ -1,7 +1,7 @@
 """Draw PixPro's propagation weights of chosen feature pixels as heat maps.
 
     python tools/analysis/show_propagation.py \
-        configs/pixpro/pixpro_resnet18-w16_1xb16-4e_demo.py \
+        configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py \
         work_dirs/pixpro_resnet18-w16_1xb16-4e_demo/epoch_4.pth photo.jpg \
         --out propagation.png --pixels 3,3 1,5
 

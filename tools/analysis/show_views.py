@@ -1,7 +1,7 @@
 """Draw the two views of an image, their crop boxes and positive cell pairs.
 
     python tools/analysis/show_views.py \
-        configs/pixpro/pixpro_resnet18-w16_1xb16-4e_demo.py photo.jpg \
+        configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py photo.jpg \
         --out views.png --seed 3
 
 Runs the config's training pipeline up to its ``TwoViewsWithCoord`` step on

@@ -27,7 +27,7 @@ from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
 from mmpixpro.converters.checkpoint_io import (  # noqa: E402
     add_unsafe_load_argument, unsafe_load)
-from mmpixpro.downstream import check_config_weights  # noqa: E402
+from mmpixpro.evaluation import check_config_weights  # noqa: E402
 
 
 def summarize(reports: dict) -> dict:

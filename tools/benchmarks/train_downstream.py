@@ -23,7 +23,7 @@ from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
                                  read_backbone_file)
 from mmpixpro.converters.checkpoint_io import (  # noqa: E402
     add_unsafe_load_argument, unsafe_load)
-from mmpixpro.downstream import set_pretrained  # noqa: E402
+from mmpixpro.evaluation import set_pretrained  # noqa: E402
 from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: E402,F401
 
 

@@ -19,7 +19,7 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.datasets.coco_subset import (CocoFormatError,  # noqa: E402
+from mmpixpro.converters.coco_subset import (CocoFormatError,  # noqa: E402
                                            load_coco_instances, subset_stats,
                                            write_subsets)
 

@@ -6,7 +6,7 @@ labelled train / val scenes in the Cityscapes and VOC layouts.
 writes ROOT/unlabeled (JPEGs, for UnlabeledImageFolder), ROOT/cityscapes
 (leftImg8bit/, gtFine/ for mmseg's CityscapesDataset) and ROOT/VOCdevkit
 (VOC2007/ with 'trainval' = the train scenes and 'test' = the val scenes).
-The same seed writes the same files; see mmpixpro/datasets/scenes.py.
+The same seed writes the same files; see mmpixpro/testing/scenes.py.
 """
 import argparse
 import json
@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.datasets.scenes import (write_cityscapes_scenes,  # noqa: E402
+from mmpixpro.testing.scenes import (write_cityscapes_scenes,  # noqa: E402
                                       write_unlabeled_folder,
                                       write_voc_scenes)
 

@@ -21,7 +21,7 @@
 # tools/benchmarks/mmdetection/dist_train.sh CONFIG OUT GPUS (which fills
 # every Pretrained init_cfg).
 _base_ = ['../_base_/coco-detection_ms-1x.py']
-custom_imports = dict(imports=['mmpixpro.downstream'])
+custom_imports = dict(imports=['mmpixpro.evaluation'])
 
 pretrained = 'work_dirs/pixpro_r50-fpn-fcoshead_neck.pth'
 norm_cfg = dict(type='SyncBN', requires_grad=True)

@@ -15,7 +15,7 @@ _base_ = [
     '../_base_/coco-instance_ms-1x.py',
 ]
 # mmpretrain.models registers ResLayerExtraNorm in mmdet's registry.
-custom_imports = dict(imports=['mmpixpro.downstream', 'mmpretrain.models'])
+custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
 
 # Backbone weights from tools/model_converters/extract_backbone_weights.py.
 pretrained = 'work_dirs/pixpro_r50_backbone.pth'

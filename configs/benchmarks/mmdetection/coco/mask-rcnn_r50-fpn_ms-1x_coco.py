@@ -13,7 +13,7 @@ _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     '../_base_/coco-instance_ms-1x.py',
 ]
-custom_imports = dict(imports=['mmpixpro.downstream', 'mmpretrain.models'])
+custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
 
 # Backbone weights from tools/model_converters/extract_backbone_weights.py.
 pretrained = 'work_dirs/pixpro_r50_backbone.pth'

@@ -16,7 +16,7 @@ _base_ = [
     'mmdet::_base_/default_runtime.py',
 ]
 # mmpretrain.models registers ResLayerExtraNorm in mmdet's registry.
-custom_imports = dict(imports=['mmpixpro.downstream', 'mmpretrain.models'])
+custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
 
 # Backbone weights from tools/model_converters/extract_backbone_weights.py.
 pretrained = 'work_dirs/pixpro_r50_backbone.pth'

@@ -15,7 +15,7 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_40k.py',
 ]
-custom_imports = dict(imports=['mmpixpro.downstream'])
+custom_imports = dict(imports=['mmpixpro.evaluation'])
 
 # Backbone weights from tools/model_converters/extract_backbone_weights.py.
 pretrained = 'work_dirs/pixpro_r50_backbone.pth'

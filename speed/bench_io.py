@@ -1,6 +1,6 @@
 """What the benchmark scripts share: one measurement per subprocess (so peak
 memory is its own), handed back as a ``RESULT {json}`` line, and the JSON
-files they write to ``benchmarks/results/``."""
+files they write to ``speed/results/``."""
 import json
 import os
 import os.path as osp
@@ -29,9 +29,9 @@ def collect_result(cmd: list, what: str, env: dict = None) -> dict:
 
 
 def write_results(name: str, results: dict) -> str:
-    """Write ``benchmarks/results/NAME`` (indented JSON), say so, return
+    """Write ``speed/results/NAME`` (indented JSON), say so, return
     its path."""
-    out_dir = osp.join(REPO, 'benchmarks', 'results')
+    out_dir = osp.join(REPO, 'speed', 'results')
     os.makedirs(out_dir, exist_ok=True)
     out = osp.join(out_dir, name)
     with open(out, 'w') as f:

@@ -22,11 +22,11 @@ step. All figures of one call come from the same GPU in the same run.
 Run on a GPU machine from the repository root, one command (about 4 minutes
 on an 8-core+ machine with one GPU):
 
-    .venv/bin/python benchmarks/bench_gpu_data.py
+    .venv/bin/python speed/bench_gpu_data.py
 
 A CPU smoke run of the plumbing (tiny demo model, a few images, no speed
-meaning): ``.venv/bin/python benchmarks/bench_gpu_data.py --smoke``.
-Prints a markdown table and writes JSON to ``benchmarks/results/``.
+meaning): ``.venv/bin/python speed/bench_gpu_data.py --smoke``.
+Prints a markdown table and writes JSON to ``speed/results/``.
 """
 import argparse
 import json
@@ -46,16 +46,16 @@ from bench_io import REPO, write_results
 CONFIGS = dict(
     fast='configs/pixpro/pixpro_r50_8xb128.py',
     pil='configs/pixpro/pixpro_r50_8xb128-pilaug.py')
-SMOKE_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb16-4e_demo.py'
+SMOKE_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py'
 
 
 def _write_one(job):
     path, i, seed = job
     sys.path.insert(0, REPO)
-    from mmpixpro.datasets.synthetic import random_scene
+    from mmpixpro.testing import random_shapes_image
     rng = np.random.default_rng(seed + i)
     h, w = (375, 500) if i % 2 == 0 else (500, 375)
-    img = random_scene(rng, h, w) + rng.normal(0, 20, (h, w, 3))
+    img = random_shapes_image(rng, h, w) + rng.normal(0, 20, (h, w, 3))
     Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(path, quality=90)
 
 
@@ -77,7 +77,7 @@ def run_config(name, config, data, work, args):
                 if pil_smoke else '')
     with open(child, 'w') as f:
         f.write(f'''_base_ = {osp.join(REPO, config)!r}
-custom_imports = dict(imports=['benchmarks.gpu_data_hooks'],
+custom_imports = dict(imports=['speed.gpu_data_hooks'],
                       allow_failed_imports=False)
 custom_hooks = [dict(type='DataBenchHook', out={out!r},
                      bare_steps={args.bare_steps})]

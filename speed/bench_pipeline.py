@@ -34,9 +34,9 @@ pipeline is its CPU cost without other processes' interference.
 
 Run from the repository root (the pipelines run on the CPU on any machine):
 
-    .venv/bin/python benchmarks/bench_pipeline.py
+    .venv/bin/python speed/bench_pipeline.py
 
-Prints a markdown table and writes JSON to ``benchmarks/results/``.
+Prints a markdown table and writes JSON to ``speed/results/``.
 """
 import argparse
 import copy
@@ -57,7 +57,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 from bench_io import REPO, write_results
-from mmpixpro.datasets.synthetic import random_scene
+from mmpixpro.testing import random_shapes_image
 from mmpixpro.utils import register_all_modules
 
 PIXPRO_DATA_CFG = osp.join(REPO, 'configs/_base_/datasets/imagenet_pixpro.py')
@@ -118,7 +118,7 @@ def write_jpegs(folder, num, noise_std, seed=0):
     paths = []
     for i in range(num):
         h, w = (375, 500) if i % 2 == 0 else (500, 375)
-        img = random_scene(rng, h, w) + rng.normal(0, noise_std, (h, w, 3))
+        img = random_shapes_image(rng, h, w) + rng.normal(0, noise_std, (h, w, 3))
         path = osp.join(folder, f'img_{i:03d}.jpg')
         Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(
             path, quality=90)

@@ -1,7 +1,7 @@
 """The PixPro training step on one GPU against the network-pass bound and
 mmpretrain's BYOL, with each speed lever on and off. One command:
 
-    .venv/bin/python benchmarks/bench_gpu_step.py
+    .venv/bin/python speed/bench_gpu_step.py
 
 What is measured, all in this one process, one case after the other:
 
@@ -28,7 +28,7 @@ median step time; peak ``torch.cuda.max_memory_allocated`` per case.
 
 ``--budget-s`` (default 420) bounds the whole run: cases that would start
 after it are skipped and listed, so the command fits a time-limited machine.
-Prints a markdown table and writes JSON to ``benchmarks/results/``.
+Prints a markdown table and writes JSON to ``speed/results/``.
 On the CPU (``--device cpu``, for checking the script) fp16 runs under
 ``AutocastOptimWrapper`` too; use a small ``--size`` there.
 """

@@ -25,12 +25,12 @@ Torch threads are left at torch's default and recorded.
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_train_step.py            # 224 px, batch 4
-    .venv/bin/python benchmarks/bench_train_step.py --size 96  # small views
+    .venv/bin/python speed/bench_train_step.py            # 224 px, batch 4
+    .venv/bin/python speed/bench_train_step.py --size 96  # small views
 
 On a machine with CUDA the same command runs on the GPU (``--device cpu``
 forces the CPU); use a realistic batch there, e.g. ``--batch 64``.
-Prints a markdown table and writes JSON to ``benchmarks/results/``.
+Prints a markdown table and writes JSON to ``speed/results/``.
 """
 import argparse
 import os

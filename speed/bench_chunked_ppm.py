@@ -27,11 +27,11 @@ processes). On a CPU shared with other work, ``--threads 1`` is steadier.
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_chunked_ppm.py    # CPU, about a minute
-    .venv/bin/python benchmarks/bench_chunked_ppm.py --device cuda \\
+    .venv/bin/python speed/bench_chunked_ppm.py    # CPU, about a minute
+    .venv/bin/python speed/bench_chunked_ppm.py --device cuda \\
         --batch 64 --chunks 256 512 1024
 
-Prints a markdown table and writes JSON to ``benchmarks/results/``.
+Prints a markdown table and writes JSON to ``speed/results/``.
 """
 import argparse
 import os
