@@ -24,6 +24,8 @@ OUTPUT_FOLDERS = ('speed/results/', )
 NOT_A_PATH = re.compile(r'[{}*<>\[\]]|\.\.\.')
 LINK = re.compile(r'!?\[[^\]]*\]\(([^)\s]+)\)')
 CODE = re.compile(r'```.*?```|`[^`\n]+`', re.S)
+RECIPE_CITATION = re.compile(
+    r'docs/recipe\.md,?\s*\(?((?:"[^"]+"\s*(?:,|and)?\s*)+)')
 EXTERNAL_CITATION = re.compile(
     r'pixpro-reference|sections? \d+( (to|and) \d+)? of the reference',
     re.I)
@@ -146,6 +148,48 @@ def test_no_citation_of_documents_outside_the_repository():
                 offenders.append(f'{name}:{number}: {line.strip()}')
     assert not offenders, ('cite docs/recipe.md instead:\n' +
                            '\n'.join(offenders))
+
+
+def recipe_headings():
+    text = read(osp.join(REPO, 'docs', 'recipe.md'))
+    return set(re.findall(r'^## (.+?)\s*$', text, re.M))
+
+
+def test_recipe_has_the_cited_sections():
+    assert recipe_headings() == {
+        'Model', 'Positive pixel pairs', 'Loss', 'Instance branch', 'Data',
+        'Optimisation', 'Released checkpoints', 'Published transfer results'
+    }
+
+
+def cited_recipe_sections(text):
+    """Headings cited as docs/recipe.md, "A" (or ("A", "B and C")), also
+    across comment lines."""
+    text = re.sub(r'\n\s*(?:#+|//)?\s*', ' ', text)
+    for group in RECIPE_CITATION.findall(text):
+        for heading in re.findall(r'"([^"]+)"', group):
+            yield ' '.join(heading.split())
+
+
+def test_recipe_citations_name_its_sections():
+    headings = recipe_headings()
+    wrong = []
+    for name in tracked_text_files():
+        path = osp.join(REPO, name)
+        if not osp.isfile(path) or not name.endswith(('.py', '.md', '.sh')):
+            continue
+        for heading in cited_recipe_sections(read(path)):
+            if heading not in headings:
+                wrong.append(f'{name}: "{heading}"')
+    assert not wrong, f'no such section of docs/recipe.md: {wrong}'
+
+
+def test_recipe_citation_finder():
+    text = ('x (docs/recipe.md, "Positive pixel\n    # pairs") and\n'
+            'docs/recipe.md ("Model", "Loss", "Instance\nbranch").')
+    assert list(cited_recipe_sections(text)) == [
+        'Positive pixel pairs', 'Model', 'Loss', 'Instance branch'
+    ]
 
 
 def test_citation_pattern():
