@@ -1,12 +1,21 @@
-from .backbone import (backbone_state_dict, is_backbone_state_dict,
-                       read_backbone_file,
-                       read_pretraining_checkpoint, to_detectron2)
-from .official import (CheckpointFormatError, convert_official_state_dict,
-                       describe, load_official_checkpoint)
+"""Checkpoint reading, writing and conversion: one reading API
+(:mod:`.pretrained`) on the safe reader (:mod:`.checkpoint_io`), the
+layouts' key maps, and the COCO subsets."""
+from .backbone import (backbone_state_dict, check_resnet_shapes,
+                       is_backbone_state_dict, to_detectron2)
+from .backbone_file import extract_backbone
+from .checkpoint_io import (CheckpointError, CheckpointFormatError,
+                            load_checkpoint_file)
+from .official import convert_official_state_dict
+from .pretrained import (BACKBONE, KINDS, PRETRAINING, RELEASED,
+                         PretrainedCheckpoint, describe,
+                         read_backbone_weights, read_pretrained)
 
 __all__ = [
-    'CheckpointFormatError', 'convert_official_state_dict',
-    'load_official_checkpoint', 'describe', 'read_pretraining_checkpoint',
-    'backbone_state_dict', 'to_detectron2', 'read_backbone_file',
-    'is_backbone_state_dict'
+    'CheckpointError', 'CheckpointFormatError', 'load_checkpoint_file',
+    'KINDS', 'PRETRAINING', 'RELEASED', 'BACKBONE', 'PretrainedCheckpoint',
+    'read_pretrained', 'read_backbone_weights', 'describe',
+    'convert_official_state_dict', 'backbone_state_dict',
+    'is_backbone_state_dict', 'check_resnet_shapes', 'to_detectron2',
+    'extract_backbone'
 ]

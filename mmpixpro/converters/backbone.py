@@ -1,51 +1,26 @@
-"""Backbone weights out of a pre-training checkpoint, for downstream use.
+"""Backbone weights out of a pre-training state dict, for downstream use.
 
-Reads our checkpoints (mmengine: ``state_dict`` with ``backbone.*`` and
-``target_net.module.backbone.*``), mmpretrain's BYOL ones (``backbone.*`` and
-``target_net.module.0.*``) and the authors' released ones
-(``model`` with ``module.encoder.*``), and gives the ResNet weights under
-the names mmpretrain, mmdet and mmseg's ``ResNet`` use (torchvision's:
-``conv1``, ``bn1``, ``layer1.0.conv1`` ...), or detectron2's.
+Takes our pre-training state dicts (``backbone.*`` and
+``target_net.module.backbone.*``; a released checkpoint converted by
+:func:`convert_official_state_dict` has the same keys) and mmpretrain's BYOL
+ones (``backbone.*`` and ``target_net.module.0.*``), and gives the ResNet
+weights under the names mmpretrain, mmdet and mmseg's ``ResNet`` use
+(torchvision's: ``conv1``, ``bn1``, ``layer1.0.conv1`` ...), or
+detectron2's; checks that a ResNet state dict's shapes fit the architecture
+its keys describe. Files are read by :mod:`.pretrained`.
 """
 import re
 from collections import OrderedDict
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 import torch
 
-from .checkpoint_io import load_checkpoint_file
-from .official import (CheckpointFormatError, convert_official_state_dict,
-                       describe)
+from .checkpoint_io import CheckpointError
 
 ONLINE, TARGET = 'backbone.', 'target_net.module.backbone.'
 # mmpretrain's BYOL averages nn.Sequential(backbone, neck): its target ResNet
 # is the Sequential's first child.
 BYOL_TARGET = 'target_net.module.0.'
-
-
-def read_pretraining_checkpoint(path: str,
-                                unsafe: Optional[bool] = None
-                                ) -> Tuple[Dict, str]:
-    """Our state dict from either kind of pre-training checkpoint.
-
-    Returns ``(state_dict, kind)`` with kind ``'mmpixpro'`` or
-    ``'released'``. The file is read with :func:`load_checkpoint_file`
-    (torch's ``weights_only`` unpickler with the types mmengine's
-    checkpoints hold): a file that needs more is refused unless ``unsafe``.
-    """
-    obj = load_checkpoint_file(path, unsafe=unsafe)
-    if isinstance(obj, dict) and isinstance(obj.get('state_dict'), dict):
-        return obj['state_dict'], 'mmpixpro'
-    if isinstance(obj, dict) and isinstance(obj.get('model'), dict):
-        if any(str(k).startswith(('stem.', 'res2.')) for k in obj['model']):
-            raise CheckpointFormatError(
-                f'{path}: expected a PixPro pre-training checkpoint; found '
-                'a detectron2 weights file (.pkl)')
-        return convert_official_state_dict(obj['model'])[0], 'released'
-    raise CheckpointFormatError(
-        f'{path}: expected a PixPro pre-training checkpoint (ours, with a '
-        "'state_dict', or a released one, with a 'model'); found "
-        f'{describe(obj)}')
 
 
 def is_backbone_state_dict(state_dict: Dict) -> bool:
@@ -55,39 +30,15 @@ def is_backbone_state_dict(state_dict: Dict) -> bool:
         k.startswith('layer') for k in state_dict)
 
 
-def holds_encoder(state_dict: Dict, kind: str) -> bool:
-    """Whether what :func:`read_pretraining_checkpoint` returned is a whole
-    pre-training model (``backbone.*`` ...) rather than bare ResNet weights."""
-    return kind == 'released' or any(k.startswith(ONLINE) for k in state_dict)
-
-
-def read_backbone_file(path: str,
-                       unsafe: Optional[bool] = None
-                       ) -> Dict[str, torch.Tensor]:
-    """The state dict of a backbone file written by
-    extract_backbone_weights.py (ResNet keys such as ``conv1.weight``);
-    other checkpoints are refused with what they are and what to do."""
-    state_dict, kind = read_pretraining_checkpoint(path, unsafe)
-    if holds_encoder(state_dict, kind):
-        raise CheckpointFormatError(
-            f'{path} is a pre-training checkpoint; expected backbone weights: '
-            'run tools/model_converters/extract_backbone_weights.py on it '
-            'first')
-    if not is_backbone_state_dict(state_dict):
-        raise CheckpointFormatError(
-            f'{path}: expected ResNet backbone weights (conv1.weight, '
-            f'layer1.* ...); found keys like {list(state_dict)[:4]}')
-    return state_dict
-
-
 def strip_prefix(state_dict: Dict, prefix: str) -> 'OrderedDict':
     """The entries whose key starts with ``prefix``, with it removed."""
     return OrderedDict((k[len(prefix):], v) for k, v in state_dict.items()
                        if k.startswith(prefix))
 
 
-def backbone_state_dict(state_dict: Dict,
-                        target: bool = False) -> 'OrderedDict[str, torch.Tensor]':
+def backbone_state_dict(
+        state_dict: Dict,
+        target: bool = False) -> 'OrderedDict[str, torch.Tensor]':
     """The online (or, with ``target``, the momentum) ResNet's weights with
     the prefix stripped (the target of mmpretrain's BYOL too). Raises when
     the checkpoint holds none."""
@@ -98,9 +49,13 @@ def backbone_state_dict(state_dict: Dict,
             return out
     found = sorted({k.split('.')[0] for k in state_dict})[:8]
     wanted = '" or "'.join(prefixes)
-    raise CheckpointFormatError(
+    # Online weights may also be a backbone file's; a target never is.
+    resnet = ('' if target else
+              ', or ResNet weights: conv1.weight, layer1.* ...')
+    raise CheckpointError(
         f'no {"target" if target else "online"} backbone weights '
-        f'(keys starting with "{wanted}"); top-level keys found: {found}')
+        f'(keys starting with "{wanted}"{resnet}); top-level keys found: '
+        f'{found}')
 
 
 _D2_RULES = (
@@ -131,7 +86,7 @@ def to_detectron2(backbone: Dict[str, torch.Tensor]) -> 'OrderedDict':
             for pattern, repl in _D2_RULES:
                 new = pattern.sub(repl, new)
         else:
-            raise CheckpointFormatError(
+            raise CheckpointError(
                 f'backbone key "{key}" has no detectron2 ResNet counterpart')
         out[new] = value.detach().cpu().numpy()
     return out
@@ -211,7 +166,7 @@ def resnet_expected_shapes(state_dict: Dict) -> Tuple[Dict[str, tuple], str]:
 
 
 def check_resnet_shapes(state_dict: Dict, source: str = 'the checkpoint'):
-    """Raise :class:`CheckpointFormatError` naming the first tensors whose
+    """Raise :class:`CheckpointError` naming the first tensors whose
     shape does not fit the ResNet the keys claim (see
     :func:`resnet_expected_shapes`); ``fc.*`` and keys outside the ResNet
     (``neck.*`` ...) are not checked."""
@@ -225,7 +180,7 @@ def check_resnet_shapes(state_dict: Dict, source: str = 'the checkpoint'):
         if want is not None and None not in want and found != tuple(want):
             bad.append(f'{key}: found {found}, expected {tuple(want)}')
     if bad:
-        raise CheckpointFormatError(
+        raise CheckpointError(
             f'{source}: {len(bad)} tensor(s) do not fit the {arch} its keys '
             f'describe: ' + '; '.join(bad[:5]) +
             (' ...' if len(bad) > 5 else '') + ' (nothing written)')

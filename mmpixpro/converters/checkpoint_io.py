@@ -44,9 +44,10 @@ import numpy as np
 import torch
 
 __all__ = [
-    'CheckpointError', 'SAFE_GLOBALS', 'load_checkpoint_file',
-    'unsafe_load', 'unsafe_load_enabled', 'atomic_write', 'atomic_torch_save',
-    'check_output', 'register_safe_globals'
+    'CheckpointError', 'CheckpointFormatError', 'SAFE_GLOBALS',
+    'load_checkpoint_file', 'unsafe_load', 'unsafe_load_enabled',
+    'atomic_write', 'atomic_torch_save', 'check_output',
+    'register_safe_globals', 'error_line'
 ]
 
 TOOL_HINT = ('pass --unsafe-load to load it anyway, only if you trust the '
@@ -56,6 +57,11 @@ TOOL_HINT = ('pass --unsafe-load to load it anyway, only if you trust the '
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be read safely, or is not what the
     reader expected. Every message names the file."""
+
+
+#: The name the converters' error had before there was one type (an alias,
+#: so ``except CheckpointFormatError`` catches every checkpoint problem).
+CheckpointFormatError = CheckpointError
 
 
 # ------------------------------------------------------------- allow-list
@@ -349,6 +355,14 @@ def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
 def atomic_torch_save(obj: Any, path: str) -> None:
     """``torch.save(obj, path)`` through :func:`atomic_write`."""
     atomic_write(path, lambda f: torch.save(obj, f))
+
+
+def error_line(source: str, error: Exception) -> str:
+    """``'{source}: {error}'``, or the message alone when it already starts
+    with ``source`` (the reading API names the file)."""
+    message = str(error)
+    return message if message.startswith(str(source)) else (
+        f'{source}: {message}')
 
 
 def add_unsafe_load_argument(

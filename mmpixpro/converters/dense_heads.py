@@ -14,17 +14,12 @@ from typing import Dict
 import torch
 
 from .backbone import strip_prefix
-from .official import CheckpointFormatError
+from .checkpoint_io import CheckpointError
 
 TARGET = 'target_net.module.'
 FPN, TOWERS = 'fpn.', 'towers.convs.'
 # Detector keys: mmdet's ``neck`` and the towers of an ``AnchorFreeHead``.
 NECK, HEAD_TOWERS = 'neck.', ('bbox_head.cls_convs.', 'bbox_head.reg_convs.')
-
-
-def has_fpn(state_dict: Dict) -> bool:
-    """Whether a pre-training state dict holds an online FPN."""
-    return any(k.startswith(FPN) for k in state_dict)
 
 
 def dense_head_state_dict(state_dict: Dict,
@@ -38,7 +33,7 @@ def dense_head_state_dict(state_dict: Dict,
     fpn = strip_prefix(state_dict, root + FPN)
     if not fpn:
         found = sorted({k.split('.')[0] for k in state_dict})[:8]
-        raise CheckpointFormatError(
+        raise CheckpointError(
             f'no {"target" if target else "online"} FPN (keys starting with '
             f'"{root + FPN}"): the checkpoint was pre-trained without one '
             '(configs/pixpro/pixpro_r50-fpn*_8xb128.py pre-train an FPN); '

@@ -1,18 +1,20 @@
 """The authors' released PixPro checkpoints <-> our ``PixPro`` state dict.
 
-Released layout (section 7 of the reference): ``{'model': state_dict}`` of the
-DDP-wrapped model, keys ``module.encoder.*`` (torchvision ResNet names, which
-mmpretrain's ResNet shares), ``module.encoder_k.*``, ``module.projector.*``,
-``module.projector_k.*``, ``module.value_transform.*`` and, with the instance
-branch, ``module.projector_instance.*``, ``module.projector_instance_k.*``,
-``module.predictor.*``.
+Released layout (docs/recipe.md, "Released checkpoints"):
+``{'model': state_dict}`` of the DDP-wrapped model, keys
+``module.encoder.*`` (torchvision ResNet names, which mmpretrain's ResNet
+shares), ``module.encoder_k.*``, ``module.projector.*``,
+``module.projector_k.*``, ``module.value_transform.*`` and, with the
+instance branch, ``module.projector_instance.*``,
+``module.projector_instance_k.*``, ``module.predictor.*``. Files are read
+by :mod:`.pretrained`.
 """
 from collections import OrderedDict
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 import torch
 
-from .checkpoint_io import CheckpointError, load_checkpoint_file
+from .checkpoint_io import CheckpointError
 
 # released prefix -> our prefix; the first match wins, so longer prefixes
 # (encoder_k, projector_instance_k) come before their stems.
@@ -29,27 +31,6 @@ KEY_MAP = (
 REQUIRED = ('encoder.', 'encoder_k.', 'projector.', 'projector_k.')
 
 
-# One error type for every checkpoint problem (kept under its old name).
-CheckpointFormatError = CheckpointError
-
-
-def describe(obj) -> str:
-    """A short description of what a checkpoint file holds, for errors."""
-    if not isinstance(obj, dict):
-        return f'a {type(obj).__name__}'
-    keys = list(obj)
-    if 'state_dict' in obj and isinstance(obj['state_dict'], dict):
-        inner = list(obj['state_dict'])[:3]
-        return f"an mmengine checkpoint (state_dict keys like {inner})"
-    if 'model' in obj and isinstance(obj['model'], dict):
-        return f"a dict with 'model' keys like {list(obj['model'])[:3]}"
-    if keys and all(isinstance(v, torch.Tensor) for v in obj.values()):
-        hint = (' (a torchvision-style ResNet)' if 'fc.weight' in obj
-                or 'conv1.weight' in obj else '')
-        return f'a bare state dict{hint} with keys like {keys[:3]}'
-    return f'a dict with top-level keys {keys[:6]}'
-
-
 def convert_official_state_dict(
         official: Dict[str, torch.Tensor]) -> Tuple[OrderedDict, dict]:
     """Map a released state dict to ours.
@@ -57,14 +38,15 @@ def convert_official_state_dict(
     Returns ``(state_dict, info)`` where ``info`` holds the model settings
     the weights imply (``num_transform_layers``, ``instance_branch``) and
     ``dropped`` keys (a classifier ``fc.*`` the encoder may carry). Raises
-    :class:`CheckpointFormatError` on keys it does not recognise.
+    :class:`CheckpointError` on keys it does not recognise.
     """
     stripped = OrderedDict(
         (k[len('module.'):] if k.startswith('module.') else k, v)
         for k, v in official.items())
-    missing = [p for p in REQUIRED if not any(k.startswith(p) for k in stripped)]
+    missing = [p for p in REQUIRED
+               if not any(k.startswith(p) for k in stripped)]
     if missing:
-        raise CheckpointFormatError(
+        raise CheckpointError(
             'expected a released PixPro checkpoint with keys '
             'module.encoder.*, module.encoder_k.*, module.projector.*, '
             f'module.projector_k.*; found none for {missing}; keys look like '
@@ -74,7 +56,8 @@ def convert_official_state_dict(
         for src, dst in KEY_MAP:
             if key.startswith(src):
                 rest = key[len(src):]
-                if src in ('encoder.', 'encoder_k.') and rest.startswith('fc.'):
+                if (src in ('encoder.', 'encoder_k.')
+                        and rest.startswith('fc.')):
                     dropped.append(key)
                 else:
                     out[dst + rest] = value
@@ -82,7 +65,7 @@ def convert_official_state_dict(
         else:
             unknown.append(key)
     if unknown:
-        raise CheckpointFormatError(
+        raise CheckpointError(
             f'unrecognised keys in the released checkpoint: {unknown[:8]}'
             f'{" ..." if len(unknown) > 8 else ""}')
     if any(k.startswith('value_transform.linear1') for k in stripped):
@@ -100,22 +83,6 @@ def convert_official_state_dict(
     return out, info
 
 
-def load_official_checkpoint(path: str,
-                             unsafe: Optional[bool] = None
-                             ) -> Dict[str, torch.Tensor]:
-    """Read a released checkpoint file and return its model state dict.
-
-    Training-time files also hold the authors' ``argparse.Namespace`` of
-    options, which the safe loader allows; anything else needs ``unsafe``.
-    """
-    obj = load_checkpoint_file(path, unsafe=unsafe)
-    if not (isinstance(obj, dict) and isinstance(obj.get('model'), dict)):
-        raise CheckpointFormatError(
-            f"{path}: expected a released PixPro checkpoint, a dict with a "
-            f"'model' state dict (module.encoder.* ...); found {describe(obj)}")
-    return obj['model']
-
-
 def check_target_shapes(state_dict: Dict[str, torch.Tensor],
                         source: str = 'the checkpoint') -> None:
     """Refuse a converted state dict whose momentum (target) tensors differ
@@ -128,7 +95,7 @@ def check_target_shapes(state_dict: Dict[str, torch.Tensor],
            if k.startswith(prefix) and k[len(prefix):] in state_dict
            and tuple(v.shape) != tuple(state_dict[k[len(prefix):]].shape)]
     if bad:
-        raise CheckpointFormatError(
+        raise CheckpointError(
             f'{source}: {len(bad)} target tensor(s) do not fit the online '
             'network they copy: ' + '; '.join(bad[:5]) +
             (' ...' if len(bad) > 5 else ''))

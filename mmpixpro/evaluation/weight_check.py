@@ -1,6 +1,7 @@
 """Proof that pre-trained weights arrived: compare a built downstream model
 with the checkpoint its ``Pretrained`` init_cfgs name."""
 import copy
+import logging
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -10,6 +11,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS, MODELS, DefaultScope
 from mmengine.runner.checkpoint import _load_checkpoint
+
+from mmpixpro.utils import iter_config_dicts, quiet_mmengine
 
 # Layers that no pre-training provides, allowed to keep their own init: the
 # extra norm after res5 in the C4 box head, and the predictors of a dense
@@ -21,14 +24,11 @@ NEW_MODULES = ('norm', 'conv_cls', 'conv_reg', 'conv_centerness', 'scales')
 def set_pretrained(node, path: str) -> int:
     """Point every ``Pretrained`` init_cfg in a (model) config at ``path``;
     returns how many there were."""
-    if isinstance(node, dict):
-        if node.get('type') == 'Pretrained':
-            node['checkpoint'] = path
-            return 1
-        return sum(set_pretrained(v, path) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return sum(set_pretrained(v, path) for v in node)
-    return 0
+    found = [cfg for _, cfg in iter_config_dicts(node)
+             if cfg.get('type') == 'Pretrained']
+    for cfg in found:  # after the walk: 'checkpoint' may be a new key
+        cfg['checkpoint'] = path
+    return len(found)
 
 
 def pretrained_modules(
@@ -181,6 +181,35 @@ def check_config_weights(config: str,
     iteration, without data or GPUs."""
     return check_pretrained_weights(
         build_downstream_model(config, pretrained), logger=logger)
+
+
+def summarize(reports: Dict[str, dict]) -> Dict[str, dict]:
+    """Per pre-trained module of :func:`check_pretrained_weights`'s reports:
+    ``filled``, how many tensors the file filled, and ``own_init``, the
+    ones that kept their own init (layers the recipe adds, like the C4
+    head's extra norm)."""
+    return {
+        name: dict(filled=len(r['filled']), own_init=r['missing'])
+        for name, r in reports.items() if name != 'unexpected'
+    }
+
+
+def check_transfer_weights(config: str,
+                           backbone_path: Optional[str] = None
+                           ) -> Dict[str, dict]:
+    """:func:`summarize` of :func:`check_config_weights` on the downstream
+    ``config`` initialised from ``backbone_path`` (default: the config's
+    own checkpoint): ``{module: {filled, own_init}}``. Raises
+    ``RuntimeError`` when a tensor that the file should fill was not
+    filled, ``ValueError`` for a config without a model or without a
+    ``Pretrained`` init_cfg.
+
+    mmengine's per-parameter init log and unexpected-key lists, and the
+    deprecation warnings mmdet's and mmseg's modules emit as a config
+    imports them, are silenced: the summary says what matters.
+    """
+    with quiet_mmengine(logging.ERROR, ignore_warnings=True):
+        return summarize(check_config_weights(config, backbone_path))
 
 
 @HOOKS.register_module()

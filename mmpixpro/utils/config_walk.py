@@ -3,6 +3,8 @@ rewrite settings wherever they sit (``Pretrained`` init_cfgs, SyncBN norms,
 data roots, crop transforms)."""
 from typing import Any, Iterator, Tuple
 
+from mmengine.config import Config
+
 
 def iter_config_dicts(node: Any, key: str = '') -> Iterator[Tuple[str, dict]]:
     """Yield ``(dotted key, dict)`` for every dict in ``node``, parents
@@ -14,6 +16,8 @@ def iter_config_dicts(node: Any, key: str = '') -> Iterator[Tuple[str, dict]]:
     are the config's own, so a caller may change their values in place (not
     their keys while the walk is below them).
     """
+    if isinstance(node, Config):  # not a dict: walk the ConfigDict it holds
+        node = node._cfg_dict
     if isinstance(node, dict):
         yield key, node
         for name, child in node.items():

@@ -1,7 +1,17 @@
-"""Training curves from mmengine's scalar logs, one subplot per key."""
-from typing import Dict, List, Sequence, Tuple
+"""Training curves from mmengine's scalar logs, one subplot per key.
+
+:func:`draw_loss_curves` finds and reads the logs of work dirs and draws
+them (what tools/analysis/plot_loss_curve.py writes).
+"""
+import glob
+import json
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from mmengine.logging import print_log
+
+from .layout import save_png
 
 FIG_WIDTH = 640  # px
 ROW_HEIGHT = 240  # px per key
@@ -67,3 +77,93 @@ def loss_keys(runs: Sequence[Tuple[str, Sequence[Dict]]]) -> List[str]:
         for k in r if k.startswith('loss')
     }
     return sorted(keys, key=lambda k: (k != 'loss', k))
+
+
+# ------------------------------------------------------- from work dirs
+
+
+def find_scalars(run: str) -> str:
+    """The scalars file of a run: ``run`` itself if it is a file, else the
+    newest ``<timestamp>/vis_data/scalars.json`` (or ``<timestamp>.json``)
+    of a work dir, or the ``scalars.json`` of a ``<timestamp>`` or
+    ``vis_data`` dir."""
+    if osp.isfile(run):
+        return run
+    if not osp.isdir(run):
+        raise FileNotFoundError(f'{run} does not exist')
+    candidates = [
+        osp.join(run, 'scalars.json'),
+        osp.join(run, 'vis_data', 'scalars.json')
+    ]
+    # mmengine names run dirs by timestamp (YYYYMMDD_HHMMSS): newest last.
+    for stamp in sorted(glob.glob(osp.join(run, '*', 'vis_data')),
+                        reverse=True):
+        candidates += [
+            osp.join(stamp, 'scalars.json'),
+            osp.join(stamp,
+                     osp.basename(osp.dirname(stamp)) + '.json')
+        ]
+    for path in candidates:
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(
+        f'no scalars found in {run}: expected <work_dir>/<timestamp>/'
+        'vis_data/scalars.json (written by mmengine\'s LocalVisBackend) or a '
+        'scalars file given directly')
+
+
+def read_scalars(path: str) -> List[Dict]:
+    """The records of a JSON-lines scalars file (blank lines skipped)."""
+    records = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f'{path}, line {number}: not JSON '
+                                     f'({e.msg})') from None
+    if not records:
+        raise ValueError(f'{path} holds no scalars')
+    return records
+
+
+def run_name(path: str) -> str:
+    """The work dir's name for ``<work_dir>/<timestamp>/vis_data/x.json``,
+    else the name of the file's folder."""
+    folder = osp.dirname(osp.abspath(path))
+    if osp.basename(folder) == 'vis_data':
+        folder = osp.dirname(osp.dirname(folder))
+    return osp.basename(folder)
+
+
+def draw_loss_curves(work_dirs: Sequence[str],
+                     keys: Optional[Sequence[str]],
+                     out: str,
+                     title: Optional[str] = None,
+                     logger=None) -> str:
+    """Overlay the logged ``keys`` (default: :func:`loss_keys`) of each run
+    (a work dir or a scalars file: :func:`find_scalars`) and write the
+    picture to ``out`` (PNG); return ``out``. The title defaults to the run
+    names joined by ' vs '.
+
+    What was read from each run and the written file are reported to
+    ``logger`` (mmengine's ``print_log``: None prints them). Raises
+    ``FileNotFoundError`` for a run without scalars, ``ValueError`` for a
+    broken scalars file or a key no run logged (nothing written).
+    """
+    runs = []
+    for run in work_dirs:
+        path = find_scalars(run)
+        runs.append((run_name(path), read_scalars(path)))
+        print_log(f'{run}: {len(runs[-1][1])} records from {path}', logger)
+    keys = keys or loss_keys(runs)
+    found = {k for _, records in runs for r in records for k in r}
+    missing = [k for k in keys if k not in found]
+    if not keys or missing:
+        raise ValueError(f'no run logged {missing or "any loss"}; logged '
+                         f'keys: {sorted(found)}')
+    title = title or ' vs '.join(name for name, _ in runs)
+    picture = plot_loss_curves(runs, keys, title)
+    print_log(save_png(picture, out), logger)
+    return out

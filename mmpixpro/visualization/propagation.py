@@ -1,11 +1,23 @@
-"""Heat maps of the PPM propagation weights ``s(x_i, x_j)`` of one pixel."""
+"""Heat maps of the PPM propagation weights ``s(x_i, x_j)`` of one pixel.
+
+:func:`draw_propagation_figure` draws them for a config's model, from a
+checkpoint or its seeded initialisation, on one image (what
+tools/analysis/show_propagation.py writes).
+"""
 import math
-from typing import Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.model import revert_sync_batchnorm
+from mmengine.registry import DefaultScope
 from PIL import Image, ImageDraw
 
-from .layout import panel_row, resize_nearest
+from mmpixpro.converters import PRETRAINING, RELEASED, read_pretrained
+from mmpixpro.utils import iter_config_dicts, quiet_mmengine
+from .layout import panel_row, resize_nearest, save_png
 
 HEAT_ALPHA = 0.5
 HEAT_COLORMAP = 'jet'
@@ -66,3 +78,111 @@ def draw_propagation(image: np.ndarray,
                                         width=2)
         panels.append((f'pixel (y={y}, x={x}) of {h}x{w}', np.asarray(panel)))
     return panel_row(panels)[0]
+
+
+# ----------------------------------------------------- from a config
+
+
+def crop_size(cfg: Config) -> Tuple[int, int]:
+    """``(h, w)`` of the first ``RandomResizedCropWithCoord`` in the training
+    pipeline (224 if there is none)."""
+    size = next((node.get('size', 224) for _, node in iter_config_dicts(
+        cfg.train_dataloader.dataset.pipeline) if str(node.get(
+            'type', '')).endswith('RandomResizedCropWithCoord')), None)
+    size = size or 224
+    return (size, size) if isinstance(size, int) else tuple(size)
+
+
+def load_model(cfg: Config, checkpoint: str, seed: int = 0) -> torch.nn.Module:
+    """The config's model in eval mode, from ``checkpoint`` (a pre-training
+    or released checkpoint, loaded strictly) or, for ``'random'``, from its
+    initialisation under ``seed``. SyncBN becomes BN."""
+    from mmpixpro.registry import MODELS
+    torch.manual_seed(seed)
+    model = revert_sync_batchnorm(MODELS.build(cfg.model))
+    if checkpoint == 'random':
+        with quiet_mmengine():  # init_weights logs every parameter
+            model.init_weights()
+    else:
+        weights = read_pretrained(checkpoint,
+                                  (PRETRAINING, RELEASED)).model_weights()
+        model.load_state_dict(weights, strict=True)
+    return model.eval()
+
+
+@torch.no_grad()
+def propagation_weights(model: torch.nn.Module,
+                        view: np.ndarray) -> torch.Tensor:
+    """(h, w, h, w) weights: ``[y, x]`` is pixel (y, x)'s row of
+    ``PPM.similarity`` on the online projection of ``view`` ((H, W, 3) uint8
+    RGB, normalised by the model's data preprocessor)."""
+    img = torch.from_numpy(view.copy()).permute(2, 0, 1)[None]
+    inputs = model.data_preprocessor(dict(inputs=img,
+                                          data_samples=None))['inputs']
+    encoded = model.online_encoder()(inputs)
+    # The first loss level's map, (1, C, h, w): ``EncoderOutput.pixels[0]``
+    # (older encoders returned the map itself first).
+    projection = (encoded.pixels[0] if hasattr(encoded, 'pixels') else
+                  encoded[0])
+    h, w = projection.shape[-2:]
+    return model.head.predictor.similarity(projection)[0].view(h, w, h, w)
+
+
+def default_pixels(h: int, w: int) -> List[Tuple[int, int]]:
+    """The centre and the four quarter points of an h x w grid."""
+    points = [(h // 2, w // 2), (h // 4, w // 4), (h // 4, (3 * w) // 4),
+              ((3 * h) // 4, w // 4), ((3 * h) // 4, (3 * w) // 4)]
+    return list(dict.fromkeys(points))
+
+
+def draw_propagation_figure(config: Union[str, Config],
+                            checkpoint: str,
+                            image_path: str,
+                            out: str,
+                            pixels: Optional[Sequence[Tuple[int,
+                                                            int]]] = None,
+                            size: Optional[int] = None,
+                            seed: int = 0,
+                            logger=None) -> str:
+    """Draw the propagation weights of feature ``pixels`` ``(y, x)``
+    (default: :func:`default_pixels`) of the config's model loaded from
+    ``checkpoint`` (see :func:`load_model`) on ``image_path`` resized to
+    ``size`` x ``size`` (default: :func:`crop_size`), and write the picture
+    to ``out`` (PNG); return ``out``.
+
+    Each pixel's own, mean and highest other weight and the written file
+    are reported to ``logger`` (mmengine's ``print_log``: None prints
+    them). Raises ``ValueError`` for a pixel outside the feature map
+    (nothing written), :class:`CheckpointError` for a checkpoint of another
+    kind and ``RuntimeError`` for one that does not fit the model.
+    """
+    from mmpixpro.datasets import LoadRGBImageFromFile
+    from mmpixpro.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    size = (size, size) if size else crop_size(cfg)
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmpixpro')):
+        model = load_model(cfg, checkpoint, seed)
+    img = LoadRGBImageFromFile()(dict(img_path=image_path))['img']
+    view = np.array(img.resize((size[1], size[0]), Image.BILINEAR))
+    weights = propagation_weights(model, view)
+    h, w = weights.shape[:2]
+    pixels = pixels or default_pixels(h, w)
+    for y, x in pixels:
+        if not (0 <= y < h and 0 <= x < w):
+            raise ValueError(
+                f'pixel {y},{x} is outside the {h}x{w} feature map')
+
+    maps = [((y, x), weights[y, x].numpy()) for y, x in pixels]
+    picture = draw_propagation(view, maps)
+    for (y, x), row in maps:
+        others = row.copy()
+        others[y, x] = -1
+        oy, ox = np.unravel_index(others.argmax(), others.shape)
+        print_log(
+            f'pixel ({y}, {x}): self {row[y, x]:.3f}, mean '
+            f'{row.mean():.3f}, highest other {row[oy, ox]:.3f} at '
+            f'({oy}, {ox})', logger)
+    print_log(save_png(picture, out), logger)
+    return out

@@ -5,15 +5,23 @@ normalised by ``W_img - 1`` and ``H_img - 1`` through the first and last
 pixel column/row of the crop; a flipped view has ``x1 > x2``. Point ``p``
 of a view of width ``W`` (pixel ``u`` covers ``[u, u + 1)``) sits at
 ``x1 + p / W * (x2 - x1)`` in the image.
+
+:func:`draw_views_figure` draws them for a config's training pipeline run
+on one image (what tools/analysis/show_views.py writes).
 """
-from typing import Sequence, Tuple
+import math
+import random
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
 from PIL import Image, ImageDraw
 
 from mmpixpro.models.utils.box_geometry import positive_pair_mask
-from .layout import panel_row
+from .layout import panel_row, save_png
 
 VIEW_COLOURS = ((255, 64, 48), (32, 144, 255))
 PAIR_COLOUR = (255, 224, 0, 150)
@@ -127,3 +135,91 @@ def draw_views(source: np.ndarray, views: Sequence[np.ndarray],
         for x, y in ((xa, ya), (xb, yb)):
             draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=PAIR_COLOUR)
     return np.asarray(Image.alpha_composite(img, layer).convert('RGB'))
+
+
+# ----------------------------------------------------- from a config
+
+
+def output_stride(backbone: dict) -> int:
+    """Stride of a ResNet-style backbone's last output: 4 for the stem, times
+    the strides of the stages up to the last of ``out_indices``."""
+    strides = backbone.get('strides', (1, 2, 2, 2))
+    last = max(backbone.get('out_indices', (3, )))
+    return 4 * math.prod(strides[:last + 1])
+
+
+def two_views(cfg: Config, image: str,
+              seed: int) -> Tuple[np.ndarray, List[np.ndarray], np.ndarray]:
+    """``(source, views, boxes)``: the decoded (H, W, 3) image, the two views
+    as (h, w, 3) uint8 arrays and their (2, 4) crop boxes, from the
+    config's training pipeline up to its ``TwoViewsWithCoord`` step run on
+    ``image`` with Python's, numpy's and torch's generators seeded."""
+    from mmpixpro.registry import TRANSFORMS
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    types = [str(step['type']).split('.')[-1] for step in pipeline]
+    if 'TwoViewsWithCoord' not in types:
+        raise ValueError('the training pipeline has no TwoViewsWithCoord '
+                         f'step (steps: {types})')
+    index = types.index('TwoViewsWithCoord')
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    results = dict(img_path=image)
+    for step in pipeline[:index]:
+        results = TRANSFORMS.build(step)(results)
+    source = np.array(results['img'])
+    results = TRANSFORMS.build(pipeline[index])(results)
+    views = [np.array(v) for v in results['img']]
+    if 'photometric' in results:  # fast path: its device ops, here on CPU
+        from mmpixpro.models.data_preprocessors import apply_photometric
+        views = [
+            apply_photometric(
+                torch.from_numpy(v).permute(2, 0, 1)[None].float(),
+                results['photometric'][i:i + 1])[0].permute(
+                    1, 2, 0).byte().numpy() for i, v in enumerate(views)
+        ]
+    return source, views, np.asarray(results['coord'], np.float32)
+
+
+def draw_views_figure(config: Union[str, Config],
+                      image_path: str,
+                      out: str,
+                      seed: int = 0,
+                      grid: Optional[Grid] = None,
+                      logger=None) -> str:
+    """Draw the two views of ``image_path`` that the config's training
+    pipeline cuts under ``seed`` (:func:`two_views`), their boxes and the
+    positive pairs of the head's ``pos_threshold`` (default 0.7) on
+    ``grid`` (default: the view size over the backbone's output stride),
+    and write the picture to ``out`` (PNG); return ``out``.
+
+    Each view's box and grid, the pair count and the written file are
+    reported to ``logger`` (mmengine's ``print_log``: None prints them).
+    """
+    from mmpixpro.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmpixpro')):
+        source, views, boxes = two_views(cfg, image_path, seed)
+    if grid:
+        grids = (tuple(grid), ) * 2
+    else:
+        stride = output_stride(cfg.model.backbone)
+        grids = tuple(
+            (math.ceil(v.shape[0] / stride), math.ceil(v.shape[1] / stride))
+            for v in views)
+    threshold = cfg.model.head.get('pos_threshold', 0.7)
+    pairs = positive_pairs(boxes, grids, threshold)
+    picture = draw_views(source, views, boxes, grids, pairs)
+
+    for k, box in enumerate(boxes):
+        flipped = ', flipped' if box[0] > box[2] else ''
+        print_log(
+            f'view {k + 1}: box (x1, y1, x2, y2) = '
+            f'({", ".join(repr(float(v)) for v in box)}), grid '
+            f'{grids[k][0]}x{grids[k][1]}{flipped}', logger)
+    print_log(f'pos_threshold {threshold}: {len(pairs)} positive pairs',
+              logger)
+    print_log(save_png(picture, out), logger)
+    return out

@@ -3,18 +3,14 @@ iteration counts, norm type and dataloader workers are changed."""
 import torch.nn as nn
 
 from mmpixpro.evaluation import build_downstream_model
+from mmpixpro.utils import iter_config_dicts
 
 
 def use_bn(node):
     """SyncBN -> BN everywhere in a model config (CPU, one process)."""
-    if isinstance(node, dict):
-        if node.get('type') == 'SyncBN':
-            node['type'] = 'BN'
-        for value in node.values():
-            use_bn(value)
-    elif isinstance(node, list):
-        for value in node:
-            use_bn(value)
+    for _, cfg in iter_config_dicts(node):
+        if cfg.get('type') == 'SyncBN':
+            cfg['type'] = 'BN'
 
 
 def cpu_loaders(cfg):

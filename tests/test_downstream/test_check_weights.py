@@ -1,11 +1,12 @@
-"""tools/benchmarks/check_weights.py: one line per config, exit 1 when a
-tensor the backbone file should fill was not filled, and wrong files or
-configs named."""
+"""tools/benchmarks/check_weights.py and check_transfer_weights behind it:
+one line per config, exit 1 when a tensor the backbone file should fill was
+not filled, and wrong files or configs named."""
 import os.path as osp
 
 import pytest
 import torch
 
+from mmpixpro.evaluation import check_transfer_weights
 from tests.conftest import REPO, load_tool_main
 from tests.test_downstream.test_cityscapes_transfer import FCN_CONFIG
 from tests.test_downstream.test_fpn_transfer import NECK_CONFIG
@@ -34,6 +35,10 @@ def test_backbone_file_fills_c4_and_fcn(check_weights, pretrained, capsys):
     assert 'backbone 258 filled; roi_head.shared_head 60 filled (5 new: norm)' \
         in ok[0]
     assert ok[1].endswith('backbone 318 filled')
+    summary = check_transfer_weights(FCN_CONFIG, pretrained['backbone'])
+    assert list(summary) == ['backbone']
+    assert summary['backbone']['filled'] == 318
+    assert summary['backbone']['own_init'] == []
 
 
 def test_file_without_res5_fails(check_weights, pretrained, tmp_path,
@@ -50,6 +55,8 @@ def test_file_without_res5_fails(check_weights, pretrained, tmp_path,
     assert 'roi_head.shared_head: 60 tensors not filled' in fail[0]
     assert 'backbone: 60 tensors not filled' in fail[1]
     assert '2 of 2 configs failed' in captured.err
+    with pytest.raises(RuntimeError, match='backbone: 60 tensors not filled'):
+        check_transfer_weights(FCN_CONFIG, path)
 
 
 def test_wrong_inputs_are_named(check_weights, pretrained, tmp_path,

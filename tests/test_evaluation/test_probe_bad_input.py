@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from mmpixpro.evaluation import dense_probe
-from mmpixpro.evaluation.dense_probe import DenseData
+from mmpixpro.evaluation import DenseData
 from tests.conftest import DEMO_CONFIG, load_tool_main
-from tests.test_evaluation.test_dense_probe import write_cityscapes
+from tests.test_evaluation.test_dense_data import write_cityscapes
 
 probe_cli = load_tool_main('analysis', 'dense_probe.py')
 

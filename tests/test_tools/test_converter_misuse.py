@@ -24,7 +24,7 @@ def digest(path):
 
 @pytest.fixture(scope='module')
 def ours(tmp_path_factory):
-    """A demo-config PixPro checkpoint (narrow ResNet-18) as mmengine
+    """A small-config PixPro checkpoint (narrow ResNet-18) as mmengine
     writes it."""
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)

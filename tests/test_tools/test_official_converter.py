@@ -1,6 +1,6 @@
-"""The released-checkpoint converter, on checkpoints built from the layout of
-section 7 of the reference (torchvision ResNet-50 names + the authors'
-MLP2d), loaded strictly into our PixPro-R50."""
+"""The released-checkpoint converter, on checkpoints built from the released
+layout (docs/recipe.md, "Released checkpoints": torchvision ResNet-50 names
++ the authors' MLP2d), loaded strictly into our PixPro-R50."""
 import pytest
 import torch
 import torchvision

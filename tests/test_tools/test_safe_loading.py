@@ -5,16 +5,16 @@ Checkpoints in every legitimate layout still load."""
 import argparse
 import os.path as osp
 import pickle
-import sys
 
 import numpy as np
 import pytest
 import torch
 
-from mmpixpro.converters import read_pretraining_checkpoint
-from mmpixpro.converters.checkpoint_io import CheckpointError
-from mmpixpro.testing import write_image_folder
+from mmpixpro.converters import (BACKBONE, RELEASED, CheckpointError,
+                                 read_pretrained)
 from mmpixpro.evaluation import build_backbone
+from mmpixpro.testing import write_image_folder
+from mmpixpro.visualization.propagation import load_model
 from tests.conftest import DEMO_CONFIG, REPO, load_tool_main
 from tests.released_layout import released_checkpoint
 
@@ -108,7 +108,7 @@ def test_train_downstream_refuses(tmp_path, capsys, fmt):
 
 @pytest.mark.parametrize('fmt', FORMATS)
 def test_dense_probe_refuses(tmp_path, capsys, fmt):
-    from tests.test_evaluation.test_dense_probe import write_cityscapes
+    from tests.test_evaluation.test_dense_data import write_cityscapes
     path, marker = crafted(tmp_path, fmt)
     with pytest.raises(CheckpointError) as info:
         build_backbone(DEMO_CONFIG, path)
@@ -125,13 +125,8 @@ def test_dense_probe_refuses(tmp_path, capsys, fmt):
 def test_show_propagation_refuses(tmp_path, fmt):
     from mmengine.config import Config
     path, marker = crafted(tmp_path, fmt)
-    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-    try:
-        import show_propagation
-    finally:
-        sys.path.pop(0)
     with pytest.raises(CheckpointError) as info:
-        show_propagation.load_model(Config.fromfile(DEMO_CONFIG), path)
+        load_model(Config.fromfile(DEMO_CONFIG), path)
     assert_refused(str(info.value), path, marker)
 
 
@@ -179,8 +174,9 @@ def test_released_layout_with_training_state_loads(tmp_path, capsys):
     torch.save(released, src)
     official = load_tool_main(*TOOLS['official'])
     assert official([str(src), str(tmp_path / 'ours.pth')]) == 0
-    state, kind = read_pretraining_checkpoint(str(src))
-    assert kind == 'released' and 'backbone.conv1.weight' in state
+    checkpoint = read_pretrained(str(src))
+    assert checkpoint.kind == RELEASED
+    assert 'backbone.conv1.weight' in checkpoint.model_weights()
 
 
 def test_byol_layout_loads(tmp_path):
@@ -205,8 +201,7 @@ def test_plain_pickles_of_arrays_are_read_safely(tmp_path):
     """A detectron2 .pkl (a plain pickle of numpy arrays, protocol 4, as
     to_detectron2.py and detectron2 write them) is read by the restricted
     unpickler and recognised; it is not passed to pickle.load."""
-    from mmpixpro.converters import read_backbone_file
-    from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+    from mmpixpro.converters import load_checkpoint_file
     path = tmp_path / 'd2.pkl'
     with open(path, 'wb') as f:
         pickle.dump(dict(model={'stem.conv1.weight': np.ones((2, 3))}), f,
@@ -214,4 +209,4 @@ def test_plain_pickles_of_arrays_are_read_safely(tmp_path):
     obj = load_checkpoint_file(str(path))
     assert np.array_equal(obj['model']['stem.conv1.weight'], np.ones((2, 3)))
     with pytest.raises(CheckpointError, match='detectron2 weights file'):
-        read_backbone_file(str(path))
+        read_pretrained(str(path), (BACKBONE, ))

@@ -1,6 +1,7 @@
 """The pictures: sizes follow the panel layout, the views' pairs are the
-positive pairs of the reference, the heat maps show the PPM weights, label
-maps use the palette, loss curves read mmengine's scalar logs.
+positive pairs of the recipe (docs/recipe.md, "Positive pixel pairs"), the
+heat maps show the PPM weights, label maps use the palette, loss curves
+read mmengine's scalar logs.
 
 Every row of panels is ``M + sum(w_i + M)`` wide and ``M + T + h + M`` high
 (margin M, title band T), panel k's top-left corner at
@@ -20,12 +21,14 @@ from PIL import Image
 from mmpixpro.testing import random_shapes_image
 from mmpixpro.registry import MODELS
 from mmpixpro.visualization import (cell_centres, draw_label_maps,
-                                    label_palette, positive_pairs)
+                                    draw_loss_curves, draw_propagation_figure,
+                                    draw_views_figure, label_palette,
+                                    positive_pairs)
 from tests import brute_force
 from tests.conftest import DEMO_CONFIG, load_tool_main
 
 M, T = 8, 20
-VIEW = 224  # the demo config's crop size
+VIEW = 224  # the small config's crop size
 GRID = 7  # 224 / 32, ResNet's output stride
 H_IMG, W_IMG = 160, 200
 
@@ -284,7 +287,7 @@ def write_scalars(run_dir, stamp, losses):
 
 
 def test_plot_loss_curve(tmp_path, capsys):
-    pixpro, byol = tmp_path / 'pixpro_demo', tmp_path / 'byol_demo'
+    pixpro, byol = tmp_path / 'pixpro', tmp_path / 'byol'
     write_scalars(pixpro, '20240101_000000', [-1.0, -2.0])
     newest = write_scalars(pixpro, '20240102_000000', [-0.5, -1.5, -2.5])
     write_scalars(byol, '20240101_000000', [-3.0, -3.5])
@@ -316,3 +319,43 @@ def test_plot_loss_curve_errors(tmp_path, capsys):
                             str(out)]) == 1
     assert "no run logged ['acc']" in capsys.readouterr().err
     assert not out.exists()
+
+
+# -- the package functions behind the tools ------------------------------------
+
+
+def test_figure_functions_write_and_report(scene, checkpoint, tmp_path,
+                                           capsys):
+    """What the tools print goes to ``logger`` (None: stdout, 'silent':
+    nowhere); each returns the file it wrote; bad input raises."""
+    out = tmp_path / 'views.png'
+    assert draw_views_figure(DEMO_CONFIG, str(scene), str(out), seed=1,
+                             grid=(4, 5)) == str(out)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[-1].startswith(f'wrote {out} (')
+    boxes = [[float(v) for v in re.search(r'= \(([^)]*)\)', line).group(1)
+              .split(', ')] for line in lines[:2]]
+    count = int(brute_force.positive_mask(boxes[0], boxes[1], (4, 5), (4, 5),
+                                          0.7).sum())
+    assert lines[2] == f'pos_threshold 0.7: {count} positive pairs'
+
+    path, _ = checkpoint
+    out = tmp_path / 'prop.png'
+    assert draw_propagation_figure(DEMO_CONFIG, str(path), str(scene),
+                                   str(out), pixels=[(2, 3)],
+                                   logger='silent') == str(out)
+    assert capsys.readouterr().out == ''
+    assert read_png(out).shape == row_shape([VIEW], VIEW)
+    with pytest.raises(ValueError, match='outside the 7x7'):
+        draw_propagation_figure(DEMO_CONFIG, 'random', str(scene),
+                                str(tmp_path / 'no.png'), pixels=[(0, 7)])
+    assert not (tmp_path / 'no.png').exists()
+
+    scalars = write_scalars(tmp_path / 'run', '20240101_000000', [-1., -2.])
+    out = tmp_path / 'loss.png'
+    assert draw_loss_curves([str(tmp_path / 'run')], ['loss'],
+                            str(out)) == str(out)
+    assert f'2 records from {scalars}' in capsys.readouterr().out
+    assert read_png(out).shape == (240, 640, 3)
+    with pytest.raises(ValueError, match=r"no run logged \['acc'\]"):
+        draw_loss_curves([str(scalars)], ['acc'], str(tmp_path / 'no.png'))

@@ -2,7 +2,7 @@
 
     python tools/analysis/dense_probe.py \
         configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py \
-        random work_dirs/pixpro_resnet18-w16_1xb16-4e_demo/epoch_4.pth \
+        random work_dirs/pixpro_resnet18-w16_1xb16-4e/epoch_4.pth \
         --data-root data/scenes_cityscapes --format cityscapes --out probe.json
 
 Each CHECKPOINT is ``random`` (the config's initialisation under --seed), one
@@ -23,14 +23,12 @@ import sys
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.converters import CheckpointFormatError  # noqa: E402
-from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    add_unsafe_load_argument, unsafe_load)
-from mmpixpro.evaluation import (FORMATS, load_split,  # noqa: E402
+from mmpixpro.converters import CheckpointError
+from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
+                                               unsafe_load)
+from mmpixpro.evaluation import (FORMATS, check_num_classes,
+                                 check_probe_settings, load_split,
                                  num_classes_in, run_probe)
-from mmpixpro.evaluation.dense_probe import (  # noqa: E402
-    check_num_classes, check_probe_settings)
 
 COLUMNS = ('checkpoint', 'stage', 'stride', 'lin mIoU', 'lin acc', 'kNN mIoU',
            'kNN acc', 'seconds')
@@ -142,7 +140,7 @@ def run(args) -> int:
                 max_train_pixels=args.max_train_pixels, knn_k=args.knn_k,
                 knn_temperature=args.knn_temperature, knn_bank=args.knn_bank,
                 batch_size=args.batch_size, progress=not args.quiet)
-        except (CheckpointFormatError, FileNotFoundError, ValueError) as e:
+        except (CheckpointError, FileNotFoundError, ValueError) as e:
             print(f'error: {checkpoint}: {e}', file=sys.stderr)
             return 1
         if args.show_dir:

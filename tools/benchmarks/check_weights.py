@@ -14,55 +14,13 @@ filled was not: the same check ``tools/benchmarks/*/dist_train.sh`` runs
 before the first iteration.
 """
 import argparse
-import logging
 import os.path as osp
 import sys
-import warnings
-from contextlib import contextmanager
 
-from mmengine.logging import MMLogger
-
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
-                                 read_backbone_file)
-from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    add_unsafe_load_argument, unsafe_load)
-from mmpixpro.evaluation import check_config_weights  # noqa: E402
-
-
-def summarize(reports: dict) -> dict:
-    """Per pre-trained module: how many tensors the file filled and which
-    ones kept their own init (layers the recipe adds, like the C4 head's
-    extra norm)."""
-    return {
-        name: dict(filled=len(r['filled']), own_init=r['missing'])
-        for name, r in reports.items() if name != 'unexpected'
-    }
-
-
-@contextmanager
-def quiet_init():
-    """Without a log file, mmengine's ``init_weights`` prints every
-    parameter's init, and its loader lists each module's unexpected keys
-    (a C4 backbone ignores res5), and mmdet's and mmseg's modules warn about
-    deprecations as each config imports them; the report here says what
-    matters in one line."""
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            yield
-    finally:
-        logger.setLevel(level)
-
-
-def check(config: str, pretrained: str = None) -> dict:
-    """``summarize`` of :func:`check_config_weights`; raises
-    ``RuntimeError`` when a tensor was not filled."""
-    with quiet_init():
-        return summarize(check_config_weights(config, pretrained))
+from mmpixpro.converters import BACKBONE, CheckpointError, read_pretrained
+from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
+                                               unsafe_load)
+from mmpixpro.evaluation import check_transfer_weights
 
 
 def main(argv=None) -> int:
@@ -80,8 +38,8 @@ def main(argv=None) -> int:
 def run(args) -> int:
     if args.pretrained is not None:
         try:
-            read_backbone_file(args.pretrained)
-        except (CheckpointFormatError, FileNotFoundError) as e:
+            read_pretrained(args.pretrained, (BACKBONE, ))
+        except (CheckpointError, FileNotFoundError) as e:
             print(f'error: {e}', file=sys.stderr)
             return 1
     failed = 0
@@ -92,7 +50,7 @@ def run(args) -> int:
             failed += 1
             continue
         try:
-            modules = check(config, args.pretrained)
+            modules = check_transfer_weights(config, args.pretrained)
         except (RuntimeError, ValueError, OSError) as e:
             where = '' if str(e).startswith(config) else f'{config}: '
             print(f'FAIL {where}{e}')

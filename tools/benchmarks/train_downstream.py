@@ -17,35 +17,27 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-import mmpixpro  # noqa: E402,F401  (torch >= 2.6 loading for mmengine)
-from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
-                                 read_backbone_file)
-from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    add_unsafe_load_argument, unsafe_load)
-from mmpixpro.evaluation import set_pretrained  # noqa: E402
-from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: E402,F401
+import mmpixpro  # noqa: F401  (torch >= 2.6 loading for mmengine)
+from mmpixpro.converters import BACKBONE, CheckpointError, read_pretrained
+from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
+                                               unsafe_load)
+from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: F401
+from mmpixpro.evaluation import set_pretrained
+from mmpixpro.utils import iter_config_dicts
 
 
 def missing_data_roots(cfg) -> list:
     """``(config key, path)`` of every dataset data_root that does not
     exist, so a wrong path fails before any model is built."""
     missing = []
-
-    def visit(node, key):
-        if isinstance(node, dict):
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if not cfg.get(name):
+            continue
+        for key, node in iter_config_dicts(cfg[name].get('dataset', {}),
+                                           f'{name}.dataset'):
             root = node.get('data_root')
             if isinstance(root, str) and not osp.isdir(root):
                 missing.append((key + '.data_root', root))
-            for k, v in node.items():
-                visit(v, f'{key}.{k}')
-        elif isinstance(node, (list, tuple)):
-            for i, v in enumerate(node):
-                visit(v, f'{key}.{i}')
-
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        if cfg.get(name):
-            visit(cfg[name].get('dataset', {}), f'{name}.dataset')
     return missing
 
 
@@ -93,8 +85,8 @@ def run(args):
         if not osp.isfile(args.pretrained):
             sys.exit(f'pre-trained weights {args.pretrained} do not exist')
         try:
-            read_backbone_file(args.pretrained, args.unsafe_load)
-        except CheckpointFormatError as e:
+            read_pretrained(args.pretrained, (BACKBONE, ), args.unsafe_load)
+        except CheckpointError as e:
             sys.exit(f'error: {e}')
         if set_pretrained(cfg.model, args.pretrained) == 0:
             sys.exit(f'{args.config} has no Pretrained init_cfg to fill')

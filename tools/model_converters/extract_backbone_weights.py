@@ -22,23 +22,17 @@ checkpoint=OUT, prefix='neck.')`` and ``prefix='bbox_head.'``, as the
 configs under configs/benchmarks/mmdetection/coco/ that load them do.
 """
 import argparse
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
-                                 backbone_state_dict,
-                                 read_pretraining_checkpoint)
-from mmpixpro.converters.backbone import check_resnet_shapes  # noqa: E402
-from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    add_output_arguments, atomic_torch_save, check_output)
-from mmpixpro.converters.dense_heads import (  # noqa: E402
-    dense_head_state_dict, describe_dense_heads)
+from mmpixpro.converters import CheckpointError, extract_backbone
+from mmpixpro.converters.checkpoint_io import (add_output_arguments,
+                                               error_line)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help='pre-training checkpoint (ours or released)')
+    parser.add_argument('src',
+                        help='pre-training checkpoint (ours or released)')
     parser.add_argument('dst', help='output backbone checkpoint')
     parser.add_argument('--target', action='store_true',
                         help='export the momentum (target) encoder')
@@ -49,36 +43,18 @@ def main(argv=None) -> int:
     add_output_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        check_output(args.src, args.dst, args.force)
-        state_dict, kind = read_pretraining_checkpoint(args.src,
-                                                       args.unsafe_load)
-        weights = backbone_state_dict(state_dict, target=args.target)
-        check_resnet_shapes(weights, args.src)
-        if args.with_neck:
-            dense_heads = dense_head_state_dict(state_dict,
-                                                target=args.target)
-    except (CheckpointFormatError, FileNotFoundError) as e:
+        extract_backbone(args.src, args.dst, target=args.target,
+                         force=args.force, unsafe=args.unsafe_load,
+                         with_neck=args.with_neck)
+    except (CheckpointError, FileNotFoundError) as e:
         hint = (' (leave out --with-neck for the backbone alone)'
-                if args.with_neck and isinstance(e, CheckpointFormatError)
-                else '')
-        print(f'error: {args.src}: {e}{hint}; nothing written',
+                if args.with_neck and isinstance(e, CheckpointError) else '')
+        print(f'error: {error_line(args.src, e)}{hint}; nothing written',
               file=sys.stderr)
         return 1
-    encoder = 'target' if args.target else 'online'
-    meta = dict(source=osp.basename(args.src), source_kind=kind,
-                encoder=encoder)
-    parts = 'ResNet'
-    if args.with_neck:
-        parts = f'ResNet + {describe_dense_heads(dense_heads)}'
-        weights.update(dense_heads)
-        meta['parts'] = parts
-    try:
-        atomic_torch_save(dict(meta=meta, state_dict=weights), args.dst)
     except OSError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
-    print(f'wrote {len(weights)} tensors of the {encoder} {parts} '
-          f'(from a {kind} checkpoint) to {args.dst}')
     return 0
 
 

@@ -12,15 +12,14 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
-                                 convert_official_state_dict,
-                                 load_official_checkpoint)
-from mmpixpro.converters.backbone import (  # noqa: E402
-    check_resnet_shapes, strip_prefix)
-from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    add_output_arguments, atomic_torch_save, check_output)
-from mmpixpro.converters.official import check_target_shapes  # noqa: E402
+from mmpixpro.converters import (RELEASED, CheckpointError,
+                                 check_resnet_shapes,
+                                 convert_official_state_dict, read_pretrained)
+from mmpixpro.converters.backbone import strip_prefix
+from mmpixpro.converters.checkpoint_io import (add_output_arguments,
+                                               atomic_torch_save, check_output,
+                                               error_line)
+from mmpixpro.converters.official import check_target_shapes
 
 
 def main(argv=None) -> int:
@@ -31,14 +30,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         check_output(args.src, args.dst, args.force)
-        state_dict, info = convert_official_state_dict(
-            load_official_checkpoint(args.src, args.unsafe_load))
+        released = read_pretrained(args.src, (RELEASED, ), args.unsafe_load)
+        state_dict, info = convert_official_state_dict(released.state_dict)
         for prefix in ('backbone.', 'target_net.module.backbone.'):
             check_resnet_shapes(strip_prefix(state_dict, prefix),
                                 f'{args.src} ({prefix}*)')
         check_target_shapes(state_dict, args.src)
-    except (CheckpointFormatError, FileNotFoundError) as e:
-        print(f'error: {args.src}: {e}; nothing written', file=sys.stderr)
+    except (CheckpointError, FileNotFoundError) as e:
+        print(f'error: {error_line(args.src, e)}; nothing written',
+              file=sys.stderr)
         return 1
     meta = dict(
         converted_from=osp.basename(args.src),

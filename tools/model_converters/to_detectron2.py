@@ -10,28 +10,14 @@ backbone file from extract_backbone_weights.py. The pickle holds
 converter writes, for their detectron2 transfer configs.
 """
 import argparse
-import os.path as osp
 import pickle
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.converters import (CheckpointFormatError,  # noqa: E402
-                                 backbone_state_dict, is_backbone_state_dict,
-                                 read_pretraining_checkpoint, to_detectron2)
-from mmpixpro.converters.backbone import check_resnet_shapes  # noqa: E402
-from mmpixpro.converters.checkpoint_io import (  # noqa: E402
-    add_output_arguments, atomic_write, check_output)
-
-
-def read_backbone(path: str, target: bool, unsafe: bool = False):
-    state_dict, kind = read_pretraining_checkpoint(path, unsafe)
-    if kind == 'mmpixpro' and is_backbone_state_dict(state_dict):
-        if target:
-            raise CheckpointFormatError(
-                'a backbone file holds one encoder only; --target needs a '
-                'pre-training checkpoint')
-        return state_dict, 'backbone'  # written by extract_backbone_weights
-    return backbone_state_dict(state_dict, target=target), kind
+from mmpixpro.converters import (CheckpointError, check_resnet_shapes,
+                                 read_pretrained, to_detectron2)
+from mmpixpro.converters.checkpoint_io import (add_output_arguments,
+                                               atomic_write, check_output,
+                                               error_line)
 
 
 def main(argv=None) -> int:
@@ -44,12 +30,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         check_output(args.src, args.dst, args.force)
-        backbone, kind = read_backbone(args.src, args.target,
-                                       args.unsafe_load)
+        checkpoint = read_pretrained(args.src, unsafe=args.unsafe_load)
+        backbone = checkpoint.backbone_weights(args.target)
         check_resnet_shapes(backbone, args.src)
         model = to_detectron2(backbone)
-    except (CheckpointFormatError, FileNotFoundError) as e:
-        print(f'error: {args.src}: {e}; nothing written', file=sys.stderr)
+    except (CheckpointError, FileNotFoundError) as e:
+        print(f'error: {error_line(args.src, e)}; nothing written',
+              file=sys.stderr)
         return 1
     content = dict(model=model, __author__='mmpixpro',
                    matching_heuristics=True)
@@ -58,8 +45,8 @@ def main(argv=None) -> int:
     except OSError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
-    print(f'wrote {len(model)} tensors (from a {kind} checkpoint) in '
-          f'detectron2 names to {args.dst}')
+    print(f'wrote {len(model)} tensors (from a {checkpoint.source_name} '
+          f'checkpoint) in detectron2 names to {args.dst}')
     return 0
 
 
