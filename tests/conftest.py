@@ -8,8 +8,10 @@ from mmengine.registry import DefaultScope
 from mmpixpro.utils import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO_CONFIG = osp.join(REPO, 'configs', 'pixpro',
-                       'pixpro_resnet18-w16_1xb16-4e.py')
+# The small config: the recipe at CPU scale, for the engine and data tests.
+SMALL_CONFIG = osp.join(REPO, 'configs', 'pixpro',
+                        'pixpro_resnet18-w16_1xb16-4e.py')
+DEMO_CONFIG = SMALL_CONFIG  # the old name, until every test says SMALL_CONFIG
 
 register_all_modules()
 
@@ -57,14 +59,12 @@ def main_job(tmp_path_factory):
     tests take the transfer check's checkpoint from it."""
     import sys
 
+    from mmpixpro.testing import write_scene_datasets
     from tests.test_engine.train_helpers import run_tool
     root = tmp_path_factory.mktemp('main_job')
     data, work = root / 'scenes', root / 'work'
-    make_scenes = load_tool_main('misc', 'make_scenes.py')
-    assert make_scenes([
-        str(data), '--num-unlabeled', '8', '--num-train', '6', '--num-val',
-        '3', '--size', '64', '64'
-    ]) == 0
+    write_scene_datasets(str(data), num_unlabeled=8, num_train=6, num_val=3,
+                         size=(64, 64))
     proc = run_tool([
         sys.executable,
         osp.join(REPO, 'tools', 'main_job.py'), '--data',

@@ -21,17 +21,22 @@ bar        bar       coarse square-wave stripes, period 9-14 px
 cross      cross     per-pixel uniform noise (grain)
 =========  ========  ======================================================
 
+``write_scene_datasets`` writes all three (an unlabeled folder, Cityscapes and
+VOC layouts) into one folder and records its settings there.
+
 Texture periods are for 128 px scenes and grow with the shorter side above
 that. Backgrounds are clouds (smooth multi-scale noise), linear gradients,
 grass (noise streaks along one axis) or tiles with grout lines, each with
 random colours, scale and phase. Textures and shapes have random orientation.
 """
 import colorsys
+import json
 import os
 import os.path as osp
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Dict, List, NamedTuple, Tuple
+from typing import Dict, List, NamedTuple, Sequence, Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -372,6 +377,87 @@ def write_voc_scenes(root: str,
             with open(osp.join(base, folder, f'{split}.txt'), 'w') as f:
                 f.write(''.join(f'{image_id}\n' for image_id in ids))
         written[split] = ids
+    return written
+
+
+SCENES_MANIFEST = 'scenes.json'
+SCENE_SUBFOLDERS = ('unlabeled', 'cityscapes', 'VOCdevkit')
+
+
+def _check_existing_set(root: str, settings: dict, force: bool) -> None:
+    """Refuse to write into a folder that holds scenes of other settings
+    (a mixed set would go unnoticed: files of the old, larger set would
+    stay); with ``force``, delete the old set first. The settings of a set
+    are in ROOT/scenes.json; a set without it counts as other settings."""
+    present = [d for d in SCENE_SUBFOLDERS if osp.isdir(osp.join(root, d))]
+    if not present:
+        return
+    manifest = osp.join(root, SCENES_MANIFEST)
+    old = None
+    if osp.isfile(manifest):
+        with open(manifest) as f:
+            old = json.load(f)
+    if old == settings:
+        return  # the same set again: the same files
+    if not force:
+        differ = ('no scenes.json records its settings' if old is None else
+                  'settings differ: ' + ', '.join(
+                      f'{k} {old.get(k)} -> {v}' for k, v in settings.items()
+                      if old.get(k) != v))
+        raise FileExistsError(
+            f'{root} already holds a scene set ({", ".join(present)}) of '
+            f'other settings ({differ}); pass --force to delete it and write '
+            'the new one, or choose another folder')
+    for d in present:
+        shutil.rmtree(osp.join(root, d))
+    if osp.isfile(manifest):
+        os.remove(manifest)
+
+
+def write_scene_datasets(root: str,
+                         num_unlabeled: int = 2000,
+                         num_train: int = 300,
+                         num_val: int = 100,
+                         size: Tuple[int, int] = (128, 128),
+                         seed: int = 0,
+                         formats: Sequence[str] = ('cityscapes', 'voc'),
+                         force: bool = False) -> Dict[str, object]:
+    """Write a scene set into ``root``: ``unlabeled/`` (JPEGs, for
+    UnlabeledImageFolder), and for each of ``formats`` ``cityscapes/``
+    (leftImg8bit/, gtFine/ for mmseg's CityscapesDataset) and
+    ``VOCdevkit/`` (VOC2007/ with 'trainval' = the train scenes and 'test' =
+    the val scenes), and record the settings in ``root/scenes.json``.
+
+    The same settings write the same files, so writing a set again is
+    allowed. A folder that holds a set of other settings (or one without
+    scenes.json) raises ``FileExistsError`` and is left untouched, unless
+    ``force``, which deletes the old set first.
+
+    Returns what was written: ``unlabeled`` (image paths), and where
+    written ``cityscapes`` ({split: image paths}) and ``voc`` ({split: image
+    ids}).
+    """
+    unknown = set(formats) - {'cityscapes', 'voc'}
+    if unknown:
+        raise ValueError(f'unknown scene formats {sorted(unknown)}; '
+                         "choose from 'cityscapes', 'voc'")
+    size = tuple(size)
+    settings = dict(num_unlabeled=num_unlabeled, num_train=num_train,
+                    num_val=num_val, size=list(size), seed=seed,
+                    formats=sorted(formats))
+    _check_existing_set(root, settings, force)
+    written = dict(unlabeled=write_unlabeled_folder(
+        osp.join(root, 'unlabeled'), num_unlabeled, size, seed))
+    if 'cityscapes' in formats:
+        written['cityscapes'] = write_cityscapes_scenes(
+            osp.join(root, 'cityscapes'),
+            dict(train=num_train, val=num_val), size, seed)
+    if 'voc' in formats:
+        written['voc'] = write_voc_scenes(
+            osp.join(root, 'VOCdevkit'),
+            dict(trainval=num_train, test=num_val), size, seed)
+    with open(osp.join(root, SCENES_MANIFEST), 'w') as f:
+        json.dump(settings, f, indent=1)
     return written
 
 

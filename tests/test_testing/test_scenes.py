@@ -1,6 +1,7 @@
 """The labelled scene generator and its writers, checked against plain numpy,
 PIL and xml.etree reading of what it produced."""
 import hashlib
+import json
 import os
 import xml.etree.ElementTree as ET
 
@@ -12,11 +13,10 @@ from mmpixpro.testing.scenes import (OBJECT_CLASSES, SCENE_CLASSES,
                                       SEG_METAINFO, VOC_METAINFO,
                                       generate_scene, scene,
                                       write_cityscapes_scenes,
+                                      write_scene_datasets,
                                       write_unlabeled_folder,
                                       write_voc_scenes)
-from tests.conftest import load_tool_main
 
-make_scenes = load_tool_main('misc', 'make_scenes.py')
 SIZE = (96, 128)
 
 
@@ -208,21 +208,59 @@ def test_unlabeled_folder(tmp_path):
     assert [digest(p) for p in paths] == [digest(p) for p in again]
 
 
-def test_cli(tmp_path, capsys):
+def test_scene_datasets_folder(tmp_path):
+    """One call writes the three layouts with the counts asked for, the
+    same files as each writer alone, and records its settings."""
     root = tmp_path / 'scenes'
-    assert make_scenes([str(root), '--num-unlabeled', '5', '--num-train', '3',
-                        '--num-val', '2', '--size', '64', '80']) == 0
-    out = capsys.readouterr().out
-    assert 'unlabeled: 5' in out
-    assert 'cityscapes: train 3, val 2' in out
-    assert 'voc: trainval 3, test 2' in out
-    assert len(list((root / 'unlabeled').rglob('*.jpg'))) == 5
-    assert len(list((root / 'cityscapes' / 'gtFine' / 'val').rglob(
-        '*_gtFine_labelTrainIds.png'))) == 2
-    voc = root / 'VOCdevkit' / 'VOC2007'
-    assert len(list((voc / 'Annotations').glob('*.xml'))) == 5
-    with Image.open(next((voc / 'JPEGImages').glob('*.jpg'))) as img:
-        assert img.size == (80, 64)
+    written = write_scene_datasets(str(root), num_unlabeled=5, num_train=3,
+                                   num_val=2, size=(64, 80), seed=1)
+    assert sorted(os.listdir(root)) == ['VOCdevkit', 'cityscapes',
+                                        'scenes.json', 'unlabeled']
+    with open(root / 'scenes.json') as f:
+        assert json.load(f) == dict(num_unlabeled=5, num_train=3, num_val=2,
+                                    size=[64, 80], seed=1,
+                                    formats=['cityscapes', 'voc'])
+    alone = tmp_path / 'alone'
+    unlabeled = write_unlabeled_folder(alone / 'u', 5, (64, 80), seed=1)
+    assert [digest(p) for p in written['unlabeled']] == \
+        [digest(p) for p in unlabeled]
+    cityscapes = write_cityscapes_scenes(alone / 'c', dict(train=3, val=2),
+                                         (64, 80), seed=1)
+    for split, paths in cityscapes.items():
+        assert [digest(p) for p in written['cityscapes'][split]] == \
+            [digest(p) for p in paths]
+    assert written['voc'] == dict(
+        trainval=[f'trainval_{i:06d}' for i in range(3)],
+        test=[f'test_{i:06d}' for i in range(2)])
+    write_voc_scenes(alone / 'v', dict(trainval=3, test=2), (64, 80), seed=1)
+    for folder in ('JPEGImages', 'SegmentationClass', 'Annotations'):
+        got = sorted((root / 'VOCdevkit' / 'VOC2007' / folder).iterdir())
+        want = sorted((alone / 'v' / 'VOC2007' / folder).iterdir())
+        assert [p.name for p in got] == [p.name for p in want]
+        assert [digest(p) for p in got] == [digest(p) for p in want]
+
+
+def test_scene_datasets_unlabeled_only(tmp_path):
+    written = write_scene_datasets(str(tmp_path), num_unlabeled=2,
+                                   size=(32, 32), formats=())
+    assert list(written) == ['unlabeled']
+    assert sorted(os.listdir(tmp_path)) == ['scenes.json', 'unlabeled']
+    with pytest.raises(ValueError, match='coco'):
+        write_scene_datasets(str(tmp_path / 'x'), formats=['coco'])
+    assert not (tmp_path / 'x').exists()
+
+
+def test_scene_datasets_of_other_settings_are_refused(tmp_path):
+    """A set of other settings raises and is left as it was; ``force``
+    replaces it, so no file of the old set stays."""
+    small = dict(num_train=2, num_val=1, size=(32, 32))
+    write_scene_datasets(str(tmp_path), num_unlabeled=6, **small)
+    before = sorted(str(p) for p in tmp_path.rglob('*'))
+    with pytest.raises(FileExistsError, match='num_unlabeled 6 -> 3'):
+        write_scene_datasets(str(tmp_path), num_unlabeled=3, **small)
+    assert sorted(str(p) for p in tmp_path.rglob('*')) == before
+    write_scene_datasets(str(tmp_path), num_unlabeled=3, force=True, **small)
+    assert len(list((tmp_path / 'unlabeled').rglob('*.jpg'))) == 3
 
 
 def test_openmmlab_datasets_list_the_files(tmp_path):

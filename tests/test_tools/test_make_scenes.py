@@ -1,11 +1,31 @@
-"""make_scenes.py never leaves a mixed set: a folder holding scenes of other
-settings is refused unless --force, which deletes the old set first."""
+"""tools/misc/make_scenes.py: what it writes and prints, and it never leaves
+a mixed set: a folder holding scenes of other settings is refused unless
+--force, which deletes the old set first."""
 import os
+
+from PIL import Image
 
 from tests.conftest import load_tool_main
 
 make_scenes = load_tool_main('misc', 'make_scenes.py')
 SMALL = ['--num-train', '2', '--num-val', '1', '--size', '32', '32']
+
+
+def test_cli(tmp_path, capsys):
+    root = tmp_path / 'scenes'
+    assert make_scenes([str(root), '--num-unlabeled', '5', '--num-train', '3',
+                        '--num-val', '2', '--size', '64', '80']) == 0
+    out = capsys.readouterr().out
+    assert 'unlabeled: 5' in out
+    assert 'cityscapes: train 3, val 2' in out
+    assert 'voc: trainval 3, test 2' in out
+    assert len(list((root / 'unlabeled').rglob('*.jpg'))) == 5
+    assert len(list((root / 'cityscapes' / 'gtFine' / 'val').rglob(
+        '*_gtFine_labelTrainIds.png'))) == 2
+    voc = root / 'VOCdevkit' / 'VOC2007'
+    assert len(list((voc / 'Annotations').glob('*.xml'))) == 5
+    with Image.open(next((voc / 'JPEGImages').glob('*.jpg'))) as img:
+        assert img.size == (80, 64)
 
 
 def count(root):
