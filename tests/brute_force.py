@@ -1,6 +1,7 @@
 """Reference computations written as explicit loops over pixels and pixel
-pairs, straight from ../shared/pixpro-reference.md, sharing no code with
-mmpixpro. Slow by design; use on tiny maps."""
+pairs, straight from the recipe's formulas (docs/recipe.md, "Model",
+"Positive pixel pairs" and "Loss"), sharing no code with mmpixpro. Slow by
+design; use on tiny maps."""
 import math
 
 import torch

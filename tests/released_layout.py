@@ -1,6 +1,7 @@
-"""Checkpoints in the released PixPro layout (section 7 of the reference),
-built from torchvision's ResNet-50 names and the authors' MLP2d shapes, and
-our ResNet-50 PixPro with plain BN for loading them on CPU."""
+"""Checkpoints in the released PixPro layout (docs/recipe.md, "Released
+checkpoints"), built from torchvision's ResNet-50 names and the authors'
+MLP2d shapes, and our ResNet-50 PixPro with plain BN for loading them on
+CPU."""
 import copy
 import os.path as osp
 

@@ -67,7 +67,8 @@ def test_mask_carries_no_gradient():
 # float64 and d lands exactly on the threshold: d = 1 for diagonal
 # neighbours of identical square cells (|(b, b)| / |(b, b)|), d = 1 for
 # diagonal neighbours of 3-4-5 cells (0.375 x 0.5, diagonal 0.625), d = 2
-# two cells along the diagonal. The reference says strictly less than T.
+# two cells along the diagonal. The recipe says strictly less than T
+# (docs/recipe.md, "Positive pixel pairs").
 JUST = 2.0**-20  # representable next to 1 and 2 in float32
 
 

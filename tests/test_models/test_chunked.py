@@ -11,7 +11,7 @@ from mmpixpro.models import PPM, PixProHead
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import saved_tensor_bytes
 from tests.brute_force import pixel_loss
-from tests.conftest import DEMO_CONFIG
+from tests.conftest import SMALL_CONFIG
 
 HW = 4 * 5  # the maps below are 4 x 5
 CHUNKS = [1, 4, 7, HW, 64]  # one row, a divisor, a non-divisor, >= HW
@@ -145,16 +145,18 @@ def test_invalid_chunk_size_names_itself(cls, value):
 
 
 def test_chunk_sizes_from_the_model_config(max_iters):
-    # head=dict(chunk_size=...) chunks the loss, predictor=dict(chunk_size=...)
-    # the PPM; a PixPro built so computes the loss of the unchunked model.
-    cfg = copy.deepcopy(Config.fromfile(DEMO_CONFIG).model)
+    # head=dict(chunk_size=...) chunks the loss and the PPM (one setting);
+    # a PixPro built so computes the loss of the unchunked model.
+    cfg = copy.deepcopy(Config.fromfile(SMALL_CONFIG).model)
+    assert 'chunk_size' not in cfg.head.predictor
     models = []
     for chunk in (None, 3):
-        cfg.head.chunk_size = cfg.head.predictor.chunk_size = chunk
+        cfg.head.chunk_size = chunk
         torch.manual_seed(0)
         models.append(MODELS.build(cfg))
         models[-1].init_weights()
-    assert models[1].head.chunk_size == models[1].head.predictor.chunk_size
+    assert models[0].head.predictor.chunk_size is None
+    assert models[1].head.chunk_size == models[1].head.predictor.chunk_size == 3
     torch.manual_seed(1)
     inputs = [torch.randn(2, 3, 96, 96) for _ in range(2)]  # 3 x 3 maps
     samples = [DataSample() for _ in range(2)]

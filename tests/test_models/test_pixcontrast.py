@@ -10,14 +10,14 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import RUNNERS
-from mmpretrain.structures import DataSample
 
 from mmpixpro.testing import write_image_folder
 from mmpixpro.models import PixContrastHead
 from mmpixpro.models.heads import pixcontrast_head
 from mmpixpro.registry import MODELS
 from tests.brute_force import cos, positive_mask
-from tests.conftest import REPO
+from tests.conftest import REPO, SMALL_CONFIG
+from tests.test_models.test_pixpro import batch
 
 CONFIG = osp.join(REPO, 'configs', 'pixcontrast', 'pixcontrast_r50_8xb128.py')
 PIXPRO_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
@@ -179,31 +179,19 @@ def test_invalid_head_options(kwargs, option):
 
 # The algorithm and the configs -------------------------------------------
 
-def small_model_cfg(cfg):
-    """The R50 model config shrunk to the demo's ResNet-18 with 16 channels."""
+def on_small_encoder(cfg):
+    """The R50 model config ``cfg`` on the small config's encoder: its
+    narrow ResNet-18 (16 base channels) and 128 -> 256 -> 64 projector,
+    plain BN."""
     cfg = copy.deepcopy(cfg)
-    norm_cfg = dict(type='BN')
-    cfg.backbone.update(depth=18, stem_channels=16, base_channels=16,
-                        norm_cfg=norm_cfg)
-    cfg.neck.update(in_channels=128, hid_channels=256, out_channels=64,
-                    norm_cfg=norm_cfg)
+    small = Config.fromfile(SMALL_CONFIG).model
+    cfg.update(backbone=small.backbone, neck=small.neck)
     return cfg
-
-
-def batch(n=2, size=64):
-    inputs = [torch.randn(n, 3, size, size) for _ in range(2)]
-    samples = []
-    for _ in range(n):
-        s = DataSample()
-        s.set_field(torch.tensor([[0.1, 0.1, 0.8, 0.8],
-                                  [0.7, 0.2, 0.2, 0.9]]), 'coord')
-        samples.append(s)
-    return inputs, samples
 
 
 def test_algorithm_averages_the_two_directions(max_iters):
     torch.manual_seed(0)
-    model = MODELS.build(small_model_cfg(Config.fromfile(CONFIG).model))
+    model = MODELS.build(on_small_encoder(Config.fromfile(CONFIG).model))
     model.init_weights()
     with torch.no_grad():  # make online and target differ
         for p in model.backbone.parameters():
@@ -215,8 +203,8 @@ def test_algorithm_averages_the_two_directions(max_iters):
     boxes = torch.stack([s.coord for s in samples])
     enc = model.online_encoder()
     with torch.no_grad():  # target features of the updated target network
-        t1, t2 = (model.target_net(v)[0] for v in inputs)
-        o1, o2 = (enc(v)[0] for v in inputs)
+        t1, t2 = (model.target_net(v).pixels[0] for v in inputs)
+        o1, o2 = (enc(v).pixels[0] for v in inputs)
         d12 = model.head.loss(o1, t2, boxes[:, 0], boxes[:, 1])
         d21 = model.head.loss(o2, t1, boxes[:, 1], boxes[:, 0])
     assert not torch.isclose(d12, d21)
@@ -226,10 +214,12 @@ def test_algorithm_averages_the_two_directions(max_iters):
     assert all(p.grad is None for p in model.target_net.parameters())
 
 
-def test_algorithm_rejects_the_instance_branch():
-    cfg = small_model_cfg(Config.fromfile(CONFIG).model)
-    cfg.instance_loss_weight = 1.
-    with pytest.raises(ValueError, match='no instance branch'):
+@pytest.mark.parametrize('option', ['instance_loss_weight', 'instance_neck',
+                                    'instance_head', 'fpn'])
+def test_algorithm_takes_no_instance_branch_or_fpn(option):
+    cfg = on_small_encoder(Config.fromfile(CONFIG).model)
+    cfg[option] = 1. if option == 'instance_loss_weight' else dict()
+    with pytest.raises(TypeError, match=option):
         MODELS.build(cfg)
 
 
@@ -255,7 +245,7 @@ def test_trains_two_iterations_on_cpu(tmp_path):
     images = tmp_path / 'images'
     write_image_folder(str(images), num_images=8, size=(90, 120))
     cfg = Config.fromfile(CONFIG)
-    cfg.model = small_model_cfg(cfg.model)
+    cfg.model = on_small_encoder(cfg.model)
     cfg.work_dir = str(tmp_path / 'work')
     cfg.launcher = 'none'
     cfg.train_dataloader.update(batch_size=4, num_workers=0,

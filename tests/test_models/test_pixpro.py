@@ -7,11 +7,12 @@ from mmengine.config import Config
 from mmpretrain.structures import DataSample
 
 from mmpixpro.registry import MODELS
-from tests.conftest import DEMO_CONFIG
+from tests.conftest import SMALL_CONFIG
 
 
-def demo_model_cfg(**overrides):
-    cfg = copy.deepcopy(Config.fromfile(DEMO_CONFIG).model)
+def small_model_cfg(**overrides):
+    """The small config's model, with ``overrides`` on top."""
+    cfg = copy.deepcopy(Config.fromfile(SMALL_CONFIG).model)
     cfg.update(overrides)
     return cfg
 
@@ -29,7 +30,7 @@ def batch(n=2, size=64):
 
 def test_loss_and_target_update(max_iters):
     torch.manual_seed(0)
-    model = MODELS.build(demo_model_cfg())
+    model = MODELS.build(small_model_cfg())
     model.init_weights()
     online = model.online_encoder()
     for (k, t), o in zip(model.target_net.module.state_dict().items(),
@@ -48,14 +49,14 @@ def test_loss_and_target_update(max_iters):
 
 def test_instance_branch(max_iters):
     torch.manual_seed(0)
-    model = MODELS.build(demo_model_cfg(instance_loss_weight=0.5))
+    model = MODELS.build(small_model_cfg(instance_loss_weight=0.5))
     model.init_weights()
     losses = model.loss(*batch())
     assert set(losses) == {'loss_pixel', 'loss_instance'}
     # -2 <= per-direction instance loss <= 2, two directions, weight 0.5.
     assert -2 <= losses['loss_instance'].item() <= 2
     assert hasattr(model.target_net.module, 'instance_neck')
-    assert not hasattr(MODELS.build(demo_model_cfg()), 'instance_neck')
+    assert not hasattr(MODELS.build(small_model_cfg()), 'instance_neck')
 
 
 def test_instance_loss_is_weighted_and_crosses_the_views(max_iters):
@@ -67,7 +68,7 @@ def test_instance_loss_is_weighted_and_crosses_the_views(max_iters):
     batches the views."""
     lam = 0.3
     torch.manual_seed(0)
-    model = MODELS.build(demo_model_cfg(instance_loss_weight=lam))
+    model = MODELS.build(small_model_cfg(instance_loss_weight=lam))
     model.init_weights()
     with torch.no_grad():  # online and target differ
         for p in model.parameters():
@@ -102,13 +103,13 @@ def test_instance_loss_is_weighted_and_crosses_the_views(max_iters):
 
 
 def test_tensor_mode_returns_backbone_features():
-    model = MODELS.build(demo_model_cfg())
+    model = MODELS.build(small_model_cfg())
     feats = model(torch.randn(2, 3, 64, 64), mode='tensor')
     assert isinstance(feats, tuple) and feats[0].shape == (2, 128, 2, 2)
 
 
 def test_loss_wants_two_views(max_iters):
-    model = MODELS.build(demo_model_cfg())
+    model = MODELS.build(small_model_cfg())
     inputs, samples = batch()
     with pytest.raises(ValueError, match='two view'):
         model.loss(inputs + inputs[:1], samples)
@@ -122,7 +123,7 @@ def test_loss_wants_two_views(max_iters):
     (('instance_loss_weight', ), -1., 'instance_loss_weight'),
 ])
 def test_invalid_config_values_fail_at_build(path, value, option):
-    cfg = demo_model_cfg()
+    cfg = small_model_cfg()
     node = cfg
     for key in path[:-1]:
         node = node[key]
@@ -133,7 +134,7 @@ def test_invalid_config_values_fail_at_build(path, value, option):
 
 def test_target_is_updated_before_it_computes_features(max_iters):
     torch.manual_seed(0)
-    model = MODELS.build(demo_model_cfg())
+    model = MODELS.build(small_model_cfg())
     model.init_weights()
     with torch.no_grad():  # make online and target differ
         for p in model.backbone.parameters():
@@ -149,8 +150,10 @@ def test_target_is_updated_before_it_computes_features(max_iters):
     boxes = torch.stack([s.coord for s in samples])
     enc = model.online_encoder()
     with torch.no_grad():
-        t1, t2 = (model.target_net(v)[0] for v in inputs)
+        t1, t2 = (model.target_net(v).pixels[0] for v in inputs)
         expected = (
-            model.head.loss(enc(inputs[0])[0], t2, boxes[:, 0], boxes[:, 1]) +
-            model.head.loss(enc(inputs[1])[0], t1, boxes[:, 1], boxes[:, 0]))
+            model.head.loss(enc(inputs[0]).pixels[0], t2, boxes[:, 0],
+                            boxes[:, 1]) +
+            model.head.loss(enc(inputs[1]).pixels[0], t1, boxes[:, 1],
+                            boxes[:, 0]))
     torch.testing.assert_close(loss, expected)

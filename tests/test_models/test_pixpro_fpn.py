@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import MODELS, RUNNERS
 from tests import brute_force
-from tests.conftest import DEMO_CONFIG, REPO
+from tests.conftest import REPO, SMALL_CONFIG
 from tests.test_downstream.helpers import use_bn
 from tests.test_models.test_pixpro import batch
 
@@ -69,9 +69,11 @@ def two_boxes(n):
 
 def test_loss_is_the_weighted_mean_of_the_level_losses(max_iters):
     # P3, P4 and P6 of the FCOS layout (8x8, 4x4 and 1x1 at 64 px), weights
-    # 1:2:1; the head chunks rows in blocks that do not divide the grids.
+    # 1:2:1; the head and its PPM chunk rows in blocks that do not divide
+    # the grids.
     model = build(levels=(0, 1, 3), level_weights=(1., 2., 1.),
-                  head=dict(chunk_size=24, predictor=dict(chunk_size=24)))
+                  head=dict(chunk_size=24))
+    assert model.head.predictor.chunk_size == 24
     assert model.level_names == ('p3', 'p4', 'p6')
     inputs, samples = batch(n=2, size=64)
     for sample, boxes in zip(samples, two_boxes(2)):
@@ -179,7 +181,7 @@ def test_target_copies_and_averages_fpn_and_towers(config, max_iters):
 
 
 def test_plain_pixpro_is_unchanged():
-    plain = MODELS.build(copy.deepcopy(Config.fromfile(DEMO_CONFIG).model))
+    plain = MODELS.build(copy.deepcopy(Config.fromfile(SMALL_CONFIG).model))
     assert not plain.with_fpn
     assert not hasattr(plain.target_net.module, 'fpn')
     plain_keys = list(plain.state_dict())

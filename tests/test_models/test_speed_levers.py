@@ -16,7 +16,7 @@ from mmpixpro.models import PPM, PixProHead
 from mmpixpro.registry import MODELS
 from tests import brute_force
 from tests.conftest import REPO
-from tests.test_models.test_pixpro import demo_model_cfg
+from tests.test_models.test_pixpro import small_model_cfg
 
 USER_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
 
@@ -53,9 +53,9 @@ def test_user_config_turns_channels_last_on():
 
 def test_channels_last_same_loss_and_gradients(max_iters):
     torch.manual_seed(0)
-    plain = MODELS.build(demo_model_cfg(channels_last=False))
+    plain = MODELS.build(small_model_cfg(channels_last=False))
     plain.init_weights()
-    fast = MODELS.build(demo_model_cfg(channels_last=True))
+    fast = MODELS.build(small_model_cfg(channels_last=True))
     fast.init_weights()
     fast.load_state_dict(plain.state_dict())
     # Every 4-D tensor, online and target, is NHWC, and stays so after a

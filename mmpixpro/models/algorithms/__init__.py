@@ -1,4 +1,4 @@
 from .pixcontrast import PixContrast
-from .pixpro import PixelEncoder, PixPro
+from .pixpro import EncoderOutput, PixelEncoder, PixPro
 
-__all__ = ['PixPro', 'PixelEncoder', 'PixContrast']
+__all__ = ['PixPro', 'PixelEncoder', 'EncoderOutput', 'PixContrast']

@@ -1,5 +1,9 @@
-"""PixPro: pixel-to-propagation consistency ("Propagate Yourself", CVPR 2021)."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+"""PixPro: pixel-to-propagation consistency ("Propagate Yourself", CVPR 2021).
+
+The method is described in docs/recipe.md ("Model", "Loss", "Instance
+branch").
+"""
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -10,17 +14,48 @@ from mmpixpro.registry import MODELS
 from ..utils.momentum import CosineMomentumEMA
 
 
-class PixelEncoder(nn.Module):
+class EncoderOutput(NamedTuple):
+    """What ``PixelEncoder`` returns for one batch of views.
+
+    Attributes:
+        pixels: the pixel projections, one (N, C, H_l, W_l) map per loss
+            level: the projected C5 alone for plain PixPro, one map per
+            entry of ``levels`` (each with its level's H, W) with an FPN.
+        instance: the (N, C, H, W) instance projection of the backbone's
+            last output, or None without the instance branch.
+    """
+    pixels: Tuple[torch.Tensor, ...]
+    instance: Optional[torch.Tensor]
+
+
+class OptionalModules:
+    """``with_*`` properties of the modules an encoder may go without.
+
+    A module that is off is absent (no attribute, no state-dict keys), not
+    None, so checkpoints of the plain model carry no empty entries.
+    """
+
+    @property
+    def with_fpn(self) -> bool:
+        return hasattr(self, 'fpn')
+
+    @property
+    def with_towers(self) -> bool:
+        return hasattr(self, 'towers')
+
+    @property
+    def with_instance_branch(self) -> bool:
+        return hasattr(self, 'instance_neck')
+
+
+class PixelEncoder(OptionalModules, nn.Module):
     """The part the target network copies: the backbone, then the pixel
     projector on the backbone's last output; or, with ``fpn``, the FPN, the
     shared ``towers`` (optional) on each of its outputs in ``levels``, and
     the projector on each of those levels. The instance projector (when the
     instance branch is on) always takes the backbone's last output.
 
-    ``forward(img)`` returns ``(pixel, instance)``: ``pixel`` is the
-    (N, C, H, W) projection, or with an FPN a tuple of them, one per entry
-    of ``levels`` (each with its level's H, W); ``instance`` is None without
-    the branch.
+    ``forward(img)`` returns an :class:`EncoderOutput`.
     """
 
     def __init__(self,
@@ -34,33 +69,33 @@ class PixelEncoder(nn.Module):
         self.backbone = backbone
         if fpn is not None:
             self.fpn = fpn
-            self.levels = tuple(levels)
         if towers is not None:
             self.towers = towers
         self.neck = neck
         if instance_neck is not None:
             self.instance_neck = instance_neck
+        self.levels = tuple(levels)
 
-    def pyramid(self, feats: Sequence[torch.Tensor]) -> List[torch.Tensor]:
-        """Backbone outputs -> the FPN outputs in ``levels`` (through the
-        towers when there are some)."""
+    def level_maps(self, feats: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+        """Backbone outputs -> the maps the projector takes, one per loss
+        level: the last output alone, or the FPN outputs in ``levels``
+        (through the towers when there are some)."""
+        if not self.with_fpn:
+            return list(feats[-1:])
         outs = self.fpn(feats)
         outs = [outs[i] for i in self.levels]
-        return list(self.towers(outs)) if hasattr(self, 'towers') else outs
+        return list(self.towers(outs)) if self.with_towers else outs
 
-    def forward(self, img: torch.Tensor) -> Tuple:
+    def forward(self, img: torch.Tensor) -> EncoderOutput:
         feats = self.backbone(img)
-        if hasattr(self, 'fpn'):
-            pixel = self.neck(self.pyramid(feats))
-        else:
-            pixel = self.neck(feats[-1:])[0]
+        pixels = tuple(self.neck(self.level_maps(feats)))
         instance = (self.instance_neck(feats[-1:])[0]
-                    if hasattr(self, 'instance_neck') else None)
-        return pixel, instance
+                    if self.with_instance_branch else None)
+        return EncoderOutput(pixels, instance)
 
 
 @MODELS.register_module()
-class PixPro(BaseSelfSupervisor):
+class PixPro(OptionalModules, BaseSelfSupervisor):
     """PixPro pre-training.
 
     Online: backbone -> ``neck`` (per-pixel projector) -> ``head`` (PPM and
@@ -79,7 +114,8 @@ class PixPro(BaseSelfSupervisor):
     weighted mean of the level losses with the weights normalised to sum 1
     (the optimum stays -4). Each level's loss is also logged, as
     ``pixel_p3`` ... (no "loss" in the name: mmengine sums every key that
-    has one).
+    has one). Plain PixPro is the same computation with one level, C5, of
+    weight 1, and logs no level keys.
 
     ``loss(inputs, data_samples)``: ``inputs`` is the list of the two view
     batches, each (N, 3, H, W); every data sample carries ``coord``, a (2, 4)
@@ -112,6 +148,14 @@ class PixPro(BaseSelfSupervisor):
             or a dict of ``torch.compile`` keyword arguments.
     """
 
+    # State-dict key fragment -> the config option that adds or removes
+    # those keys; PixProRunner names the option when a checkpoint does not
+    # fit (see mmpixpro/engine/runner/strict_loading.py).
+    checkpoint_key_options = (
+        ('value_transform', 'model.head.predictor.num_transform_layers'),
+        ('instance_', 'model.instance_loss_weight (the instance branch)'),
+    )
+
     def __init__(self,
                  backbone: dict,
                  neck: dict,
@@ -140,16 +184,20 @@ class PixPro(BaseSelfSupervisor):
             self.fpn = MODELS.build(fpn)
             self.levels, self.level_weights = self._check_levels(
                 levels, level_weights)
+            self.level_names = self._name_levels()
             if towers is not None:
                 self.towers = MODELS.build(towers)
         elif (towers, levels, level_weights) != (None, None, None):
             raise ValueError('PixPro: towers, levels and level_weights need '
                              'an fpn')
+        else:  # one level, C5, and no per-level logs
+            self.levels, self.level_weights, self.level_names = (), (1., ), ()
+        self.level_log_keys = tuple(f'pixel_{n}' for n in self.level_names)
         if instance_loss_weight < 0:
             raise ValueError('PixPro: instance_loss_weight must be >= 0, got '
                              f'{instance_loss_weight!r}')
         self.instance_loss_weight = float(instance_loss_weight)
-        if self.with_instance_branch:
+        if self.instance_loss_weight > 0:
             if instance_neck is None or instance_head is None:
                 raise ValueError(
                     'PixPro: instance_loss_weight > 0 needs both '
@@ -166,14 +214,6 @@ class PixPro(BaseSelfSupervisor):
                 compile_encoder = {}
             self.backbone.compile(**compile_encoder)
             self.target_net.module.backbone.compile(**compile_encoder)
-
-    @property
-    def with_instance_branch(self) -> bool:
-        return self.instance_loss_weight > 0
-
-    @property
-    def with_fpn(self) -> bool:
-        return hasattr(self, 'fpn')
 
     def _check_levels(self, levels, weights) -> Tuple[tuple, tuple]:
         """``levels`` (all FPN outputs when None) and their weights
@@ -199,8 +239,7 @@ class PixPro(BaseSelfSupervisor):
                              f'got {weights!r}')
         return levels, tuple(w / sum(weights) for w in weights)
 
-    @property
-    def level_names(self) -> Tuple[str, ...]:
+    def _name_levels(self) -> Tuple[str, ...]:
         """``('p3', 'p4', ...)``: FPN output i is P(k + i) with C(k) the
         FPN's first input (ResNet stage 0 is C2); ``level{i}`` when the
         backbone or FPN does not tell."""
@@ -213,11 +252,14 @@ class PixPro(BaseSelfSupervisor):
 
     def online_encoder(self) -> PixelEncoder:
         """The online modules the target averages (shares their weights)."""
-        return PixelEncoder(self.backbone, self.neck,
-                            getattr(self, 'instance_neck', None),
-                            getattr(self, 'fpn', None),
-                            getattr(self, 'towers', None),
-                            getattr(self, 'levels', ()))
+        return PixelEncoder(
+            self.backbone,
+            self.neck,
+            instance_neck=(self.instance_neck
+                           if self.with_instance_branch else None),
+            fpn=self.fpn if self.with_fpn else None,
+            towers=self.towers if self.with_towers else None,
+            levels=self.levels)
 
     def init_weights(self) -> None:
         """Initialise the online network, then start the target as its copy.
@@ -230,15 +272,16 @@ class PixPro(BaseSelfSupervisor):
 
     def project_views(
         self, inputs: List[torch.Tensor], data_samples: List[DataSample]
-    ) -> Tuple[list, list, Tuple[torch.Tensor, torch.Tensor]]:
+    ) -> Tuple[List[EncoderOutput], List[EncoderOutput], Tuple[torch.Tensor,
+                                                               torch.Tensor]]:
         """Online and target projections of both views, and their boxes.
 
         Updates the target network first, then computes its features.
 
         Returns:
             ``(online, target, boxes)``: ``online[v]`` and ``target[v]`` are
-            the ``(pixel, instance)`` outputs of ``PixelEncoder`` for view v
-            (target ones without gradient); ``boxes[v]`` is (N, 4).
+            the :class:`EncoderOutput` of view v (target ones without
+            gradient); ``boxes[v]`` is the (N, 4) crop boxes of view v.
         """
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             got = len(inputs) if isinstance(inputs, (list, tuple)) else type(
@@ -260,38 +303,25 @@ class PixPro(BaseSelfSupervisor):
             target = [self.target_net(view) for view in inputs]
         return online, target, boxes
 
-    def pixel_loss(self, online: Sequence[torch.Tensor],
-                   target: Sequence[torch.Tensor],
-                   boxes: Sequence[torch.Tensor]) -> torch.Tensor:
-        """Both directions, summed, for one map per view (``online[v]``,
-        ``target[v]``: (N, C, H, W) of view v): view 1 predicts view 2's
-        target pixels, and view 2 predicts view 1's."""
-        return (self.head.loss(online[0], target[1], boxes[0], boxes[1]) +
-                self.head.loss(online[1], target[0], boxes[1], boxes[0]))
-
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        online, target, boxes = self.project_views(inputs, data_samples)
-        online_pixel = (online[0][0], online[1][0])
-        target_pixel = (target[0][0], target[1][0])
-        if not self.with_fpn:
-            losses = dict(
-                loss_pixel=self.pixel_loss(online_pixel, target_pixel, boxes))
-        else:
-            # Level by level: the head sees that level's maps, so each
-            # level's mask comes from that level's own grid.
-            levels = [
-                self.pixel_loss([v[i] for v in online_pixel],
-                                [v[i] for v in target_pixel], boxes)
-                for i in range(len(self.levels))
-            ]
-            losses = dict(loss_pixel=sum(
-                w * loss for w, loss in zip(self.level_weights, levels)))
-            losses.update({f'pixel_{name}': loss.detach()
-                           for name, loss in zip(self.level_names, levels)})
+        (online1, online2), (target1, target2), (boxes1, boxes2) = (
+            self.project_views(inputs, data_samples))
+        # Per level, on that level's grid: view 1's pixels predict view 2's
+        # target pixels, and view 2's predict view 1's.
+        level_losses = [
+            self.head.loss(o1, t2, boxes1, boxes2) +
+            self.head.loss(o2, t1, boxes2, boxes1)
+            for o1, o2, t1, t2 in zip(online1.pixels, online2.pixels,
+                                      target1.pixels, target2.pixels)
+        ]
+        losses = dict(loss_pixel=sum(
+            w * loss for w, loss in zip(self.level_weights, level_losses)))
+        losses.update((key, loss.detach())
+                      for key, loss in zip(self.level_log_keys, level_losses))
         if self.with_instance_branch:
             loss_instance = (
-                self.instance_head.loss(online[0][1], target[1][1]) +
-                self.instance_head.loss(online[1][1], target[0][1]))
+                self.instance_head.loss(online1.instance, target2.instance) +
+                self.instance_head.loss(online2.instance, target1.instance))
             losses['loss_instance'] = self.instance_loss_weight * loss_instance
         return losses

@@ -1,4 +1,4 @@
-"""Instance branch of PixPro (section 4 of the reference)."""
+"""Instance branch of PixPro (docs/recipe.md, "Instance branch")."""
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule

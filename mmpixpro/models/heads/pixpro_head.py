@@ -1,4 +1,5 @@
-"""Pixel-to-propagation consistency head (sections 1 to 3 of the reference)."""
+"""Pixel-to-propagation consistency head (docs/recipe.md, "Model",
+"Positive pixel pairs" and "Loss")."""
 from typing import Optional
 
 import torch
@@ -24,8 +25,7 @@ class PixProHead(BaseModule):
     overlap has an empty mask and contributes 0 (it still counts in the mean).
 
     Args:
-        predictor: config of the propagation module (``PPM``); it takes its
-            own ``chunk_size``.
+        predictor: config of the propagation module (``PPM``).
         pos_threshold: T: cells closer than T (in units of the larger cell
             diagonal) are positive pairs.
         chunk_size: None builds the (N, HWa, HWb) mask and cosines at once.
@@ -34,7 +34,8 @@ class PixProHead(BaseModule):
             mask and the target carry no gradient, ``sum_ij mask_ij cos_ij =
             sum_i y_i . (sum_j mask_ij x'^b_j)`` keeps only an (N, HWa, C)
             tensor for backward: memory linear in pixels, same value and
-            gradient.
+            gradient. The head's ``chunk_size`` is also the PPM's (one
+            setting for both), unless the predictor config sets its own.
 
     Precision: the normalisations, cosines and sums run in fp32 (or wider)
     with autocast off, under fp16 and bf16 alike.
@@ -51,6 +52,9 @@ class PixProHead(BaseModule):
                 f'PixProHead: pos_threshold must be > 0, got {pos_threshold!r}')
         self.pos_threshold = float(pos_threshold)
         self.chunk_size = check_chunk_size('PixProHead', chunk_size)
+        if self.chunk_size is not None:
+            predictor = dict(predictor)
+            predictor.setdefault('chunk_size', self.chunk_size)
         self.predictor = MODELS.build(predictor)
 
     def loss(self, online: torch.Tensor, target: torch.Tensor,

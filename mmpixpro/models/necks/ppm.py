@@ -1,4 +1,4 @@
-"""Pixel propagation module (section 1 of the reference recipe)."""
+"""Pixel propagation module (docs/recipe.md, "Model")."""
 import numbers
 from typing import Optional
 

@@ -1,4 +1,5 @@
-"""Positive pixel pairs from crop boxes (section 2 of the reference recipe).
+"""Positive pixel pairs from crop boxes (docs/recipe.md, "Positive pixel
+pairs").
 
 A box is ``(x1, y1, x2, y2)`` in the source image, normalised to [0, 1] by
 ``W_img - 1`` and ``H_img - 1``, through the centres of the first and last
@@ -46,7 +47,7 @@ def positive_pair_mask(boxes_a: torch.Tensor,
     Args:
         boxes_a, boxes_b: (N, 4) boxes of the two views of the same images.
         size_a, size_b: ``(H, W)`` of each view's feature map.
-        threshold: T of the reference.
+        threshold: T (docs/recipe.md, "Positive pixel pairs").
     Returns:
         (N, Ha*Wa, Hb*Wb) float mask, cells in row-major order.
     """

@@ -29,7 +29,8 @@ class CosineMomentumEMA(BaseAveragedModel):
 
     Args:
         model: the online module to copy and average.
-        base_momentum: tau at k = 0 (0.99 in the reference).
+        base_momentum: tau at k = 0 (0.99 in the recipe, docs/recipe.md,
+            "Model").
         max_iters: K; None reads the Runner's ``max_iters``.
     """
 
