@@ -1,6 +1,6 @@
 """Every config parses and builds its model and pipeline; the released
-recipe's numbers (../shared/pixpro-reference.md, sections 1 to 6) are the
-configs' values."""
+recipe's numbers (docs/recipe.md, "Model" to "Optimisation") are the
+configs' values, and so are those of the configs built on shared bases."""
 import glob
 import os.path as osp
 
@@ -11,7 +11,8 @@ from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 
 from mmpixpro.registry import DATASETS, MODELS
-from tests.conftest import REPO
+from tests.conftest import REPO, SMALL_CONFIG
+
 
 def find_configs(*folder):
     return sorted(
@@ -135,3 +136,64 @@ def test_variants():
     assert long.param_scheduler[1].T_max == 395
     ins = released('pixpro/pixpro-ins_r50_8xb128.py')
     assert ins.model.instance_loss_weight == 1.
+
+
+def test_narrow_resnet18_configs():
+    """The small config and the main job's pair: the narrow ResNet-18 of
+    configs/_base_/models/resnet18-w16.py, PixPro's widths scaled to it."""
+    small = Config.fromfile(SMALL_CONFIG).model
+    scenes = released('pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py')
+    byol = released('byol/byol_resnet18-w16_1xb32-900it_scenes.py')
+    for backbone in (small.backbone, scenes.model.backbone,
+                     byol.model.backbone):
+        assert (backbone.type, backbone.depth, backbone.stem_channels,
+                backbone.base_channels, backbone.out_indices,
+                backbone.norm_cfg.type) == ('ResNet', 18, 16, 16, (3, ), 'BN')
+        assert backbone.zero_init_residual
+    assert 'strides' not in small.backbone  # 224 px views: stride 32
+    for backbone in (scenes.model.backbone, byol.model.backbone):
+        assert backbone.strides == (1, 2, 2, 1)
+        assert backbone.dilations == (1, 1, 1, 2)
+    for model in (small, scenes.model):
+        for neck in (model.neck, model.instance_neck):
+            assert (neck.type, neck.in_channels, neck.hid_channels,
+                    neck.out_channels, neck.norm_cfg.type) == (
+                        'PixelProjector', 128, 256, 64, 'BN')
+        ppm = model.head.predictor
+        assert (ppm.channels, ppm.norm_cfg.type) == (64, 'BN')
+        mlp = model.instance_head.predictor
+        assert (mlp.in_channels, mlp.hid_channels, mlp.out_channels,
+                mlp.norm_cfg.type) == (64, 256, 64, 'BN')
+        assert model.instance_loss_weight == 0
+        assert (model.head.pos_threshold, model.base_momentum) == (0.7, 0.99)
+    assert scenes.model.data_preprocessor.type == 'SelfSupDataPreprocessor'
+    assert small.data_preprocessor.type == 'PhotometricDataPreprocessor'
+    opt = scenes.optim_wrapper
+    assert opt.type == 'OptimWrapper' and 'loss_scale' not in opt
+    assert (opt.optimizer.type, opt.optimizer.lr, opt.optimizer.momentum,
+            opt.optimizer.weight_decay) == ('PixProLARS', 0.71, 0.9, 1e-5)
+    assert scenes.train_cfg.max_iters == 900
+    assert [s.end for s in scenes.param_scheduler] == [45, 900]
+
+
+def test_fpn_configs():
+    fpn = released('pixpro/pixpro_r50-fpn_8xb128.py').model
+    fcos = released('pixpro/pixpro_r50-fpn-fcoshead_8xb128.py').model
+    for model in (fpn, fcos):
+        assert model.backbone.out_indices == (0, 1, 2, 3)
+        assert model.fpn.in_channels == [256, 512, 1024, 2048]
+        assert (model.fpn.out_channels, model.fpn.num_outs,
+                model.fpn.norm_cfg.type) == (256, 5, 'SyncBN')
+        assert model.neck.in_channels == 256
+        # One chunk_size for the loss and the PPM.
+        assert model.head.chunk_size == 1024
+        head = MODELS.build(model.head)
+        assert head.chunk_size == head.predictor.chunk_size == 1024
+    assert 'start_level' not in fpn.fpn and 'towers' not in fpn
+    assert (fpn.levels, fpn.level_weights) == ((0, 1, 2, 3), (1., ) * 4)
+    assert (fcos.fpn.start_level, fcos.fpn.add_extra_convs,
+            fcos.fpn.relu_before_extra_convs) == (1, 'on_output', True)
+    assert (fcos.towers.in_channels, fcos.towers.feat_channels,
+            fcos.towers.stacked_convs, fcos.towers.norm_cfg.num_groups) == (
+                256, 256, 4, 32)
+    assert (fcos.levels, fcos.level_weights) == ((0, 1, 2, 3, 4), (1., ) * 5)

@@ -13,11 +13,10 @@
 # (now 256 -> 4096 -> 256) and one PPM serve all levels; the level losses
 # are averaged, so the optimum stays -4.
 # P2 has 3136 pixels: the PPM and the loss run 1024 rows at a time
-# (chunk_size), with memory linear in pixels instead of quadratic.
+# (the head's chunk_size, which its PPM takes too), with memory linear in
+# pixels instead of quadratic.
 _base_ = './pixpro_r50_8xb128.py'
 
-norm_cfg = dict(type='SyncBN')
-chunk_size = 1024
 model = dict(
     backbone=dict(out_indices=(0, 1, 2, 3)),  # C2-C5
     fpn=dict(
@@ -25,8 +24,8 @@ model = dict(
         in_channels=[256, 512, 1024, 2048],
         out_channels=256,
         num_outs=5,
-        norm_cfg=norm_cfg),
+        norm_cfg=dict(type='SyncBN')),
     levels=(0, 1, 2, 3),  # FPN outputs 0-3: P2-P5
     level_weights=(1., 1., 1., 1.),  # normalised to sum 1
     neck=dict(in_channels=256),
-    head=dict(chunk_size=chunk_size, predictor=dict(chunk_size=chunk_size)))
+    head=dict(chunk_size=1024))

@@ -1,6 +1,8 @@
 # The paper's headline model: the 100-epoch recipe trained for 400 epochs.
 _base_ = './pixpro_r50_8xb128.py'
 
+# The base's schedule over 400 epochs; restated in full because mmengine's
+# _base_ replaces a list, it does not merge it.
 param_scheduler = [
     dict(
         type='LinearLR',

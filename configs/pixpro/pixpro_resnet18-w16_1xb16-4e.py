@@ -1,33 +1,16 @@
-# A small PixPro for one CPU: the full recipe (same model, losses, views,
-# optimiser and schedules, 224 px views, so C5 is 7x7 as in the paper)
-# scaled down to a narrow ResNet-18 (16 base channels), a batch of 16 and 4
-# epochs over any image folder (`tools/misc/make_scenes.py data/scenes`
-# writes one). The engine tests run it; the README's main job uses the
-# 128 px scene config pixpro_resnet18-w16_1xb32-900it_scenes.py.
+# The small config, a small PixPro for one CPU: the full recipe (same
+# model, losses, views, optimiser and schedules, 224 px views, so C5 is 7x7
+# as in the paper) scaled down to the narrow ResNet-18 (16 base channels)
+# of _base_/models/pixpro_resnet18-w16.py, a batch of 16 and 4 epochs over
+# any image folder (`tools/misc/make_scenes.py data/scenes` writes one).
+# The engine tests run it; the README's main job uses the 128 px scene
+# config pixpro_resnet18-w16_1xb32-900it_scenes.py.
 _base_ = [
-    '../_base_/models/pixpro_r50.py',
+    '../_base_/models/pixpro_resnet18-w16.py',
     '../_base_/datasets/imagenet_pixpro.py',
     '../_base_/schedules/pixpro_lars_coslr-100e.py',
     '../_base_/default_runtime.py',
 ]
-
-norm_cfg = dict(type='BN')
-model = dict(
-    backbone=dict(
-        depth=18, stem_channels=16, base_channels=16, norm_cfg=norm_cfg),
-    neck=dict(
-        in_channels=128, hid_channels=256, out_channels=64,
-        norm_cfg=norm_cfg),
-    head=dict(predictor=dict(channels=64, norm_cfg=norm_cfg)),
-    instance_neck=dict(
-        in_channels=128, hid_channels=256, out_channels=64,
-        norm_cfg=norm_cfg),
-    instance_head=dict(
-        predictor=dict(
-            in_channels=64,
-            hid_channels=256,
-            out_channels=64,
-            norm_cfg=norm_cfg)))
 
 train_dataloader = dict(
     batch_size=16,
@@ -39,6 +22,8 @@ train_dataloader = dict(
 # lr 4.0 is for a batch of 1024; the square-root rule gives 4.0 * sqrt(16 /
 # 1024) = 0.5 for this batch of 16.
 optim_wrapper = dict(optimizer=dict(lr=0.5))
+# The 100-epoch schedule's shape over 4 epochs (1 of warm-up); restated in
+# full because mmengine's _base_ replaces a list, it does not merge it.
 param_scheduler = [
     dict(
         type='LinearLR',

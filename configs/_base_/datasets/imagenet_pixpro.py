@@ -1,4 +1,4 @@
-# Two asymmetric views with tracked crop boxes (section 5 of the reference).
+# Two asymmetric views with tracked crop boxes (docs/recipe.md, "Data").
 # Any folder of images works: change data_root / data_prefix, no annotation
 # file is needed (UnlabeledImageFolder searches it recursively).
 #
@@ -22,6 +22,9 @@ crop = dict(
     scale=(0.08, 1.),
     ratio=(3. / 4., 4. / 3.),
     interpolation='bilinear')
+# The fast path resizes its crops with torch's antialiased uint8 kernel
+# (within 1 level of PIL's, 3-4x faster on one core; docs/data_pipeline.md).
+fast_crop = dict(crop, backend='torch')
 flip = dict(type='RandomFlipWithCoord', prob=0.5)
 # ColorJitter is torchvision's, as in the released code: mmcv 2.1's hue
 # adjustment overflows under numpy 2 for negative hue factors.
@@ -38,11 +41,11 @@ photometric = dict(
     blur_sigma=(0.1, 2.),
     solarize_threshold=128)
 view_pipeline1 = [
-    crop, flip,
+    fast_crop, flip,
     dict(photometric, blur_prob=1.0, solarize_prob=0.)
 ]
 view_pipeline2 = [
-    crop, flip,
+    fast_crop, flip,
     dict(photometric, blur_prob=0.1, solarize_prob=0.2)
 ]
 train_pipeline = [

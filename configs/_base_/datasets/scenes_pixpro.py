@@ -1,6 +1,8 @@
 # The two-view recipe of imagenet_pixpro.py scaled to generated 128 px scenes
 # (tools/misc/make_scenes.py): 112 px views instead of 224, everything else
 # (crop scale and ratio, flip, jitter, grayscale, blur, solarize) unchanged.
+# Restated, not inherited: mmengine's _base_ cannot change a value inside
+# a list, and the crop size sits inside every view pipeline.
 dataset_type = 'UnlabeledImageFolder'
 data_root = 'data/scenes/unlabeled'
 view_size = 112

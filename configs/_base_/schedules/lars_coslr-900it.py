@@ -1,19 +1,15 @@
-# The recipe's schedule (LARS, linear warm-up from 1% of the lr for 5% of
-# training, then cosine to 1e-6, stepped every iteration) over 900 iterations
-# of a batch of 32, for one CPU. lr 4.0 is for a batch of 1024; the square
-# root rule gives 4.0 * sqrt(32 / 1024) = 0.71. fp32: AMP is for GPUs.
+# The recipe's schedule (the LARS of pixpro_lars.py, linear warm-up from 1%
+# of the lr for 5% of training, then cosine to 1e-6, stepped every
+# iteration) over 900 iterations of a batch of 32, for one CPU. lr 4.0 is
+# for a batch of 1024; the square root rule gives 4.0 * sqrt(32 / 1024) =
+# 0.71. fp32: AMP is for GPUs.
+_base_ = './pixpro_lars.py'
+
 max_iters = 900
 warmup_iters = 45
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='PixProLARS',
-        lr=0.71,
-        momentum=0.9,
-        weight_decay=1e-5,
-        eta=0.001,
-        eps=1e-8,
-        exclude_1d=True))
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=0.71))
+# pixpro_lars_coslr-100e.py's shape in iterations; restated because
+# mmengine's _base_ replaces a list whole.
 param_scheduler = [
     dict(
         type='LinearLR',

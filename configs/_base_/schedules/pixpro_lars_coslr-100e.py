@@ -1,17 +1,10 @@
-# Section 6 of the reference: LARS (1-D parameters excluded from weight decay
-# and adaptation), lr 4.0 for a total batch of 1024, 5 warm-up epochs from 1%
-# of the lr, then cosine to 1e-6, stepped every iteration; fp16.
-optim_wrapper = dict(
-    type='AmpOptimWrapper',
-    loss_scale='dynamic',
-    optimizer=dict(
-        type='PixProLARS',
-        lr=4.0,
-        momentum=0.9,
-        weight_decay=1e-5,
-        eta=0.001,
-        eps=1e-8,
-        exclude_1d=True))
+# The released 100-epoch schedule (docs/recipe.md, "Optimisation"): the
+# LARS of pixpro_lars.py, lr 4.0 for a total batch of 1024, 5 warm-up
+# epochs from 1% of the lr, then cosine to 1e-6, stepped every iteration;
+# fp16.
+_base_ = './pixpro_lars.py'
+
+optim_wrapper = dict(type='AmpOptimWrapper', loss_scale='dynamic')
 
 param_scheduler = [
     dict(
