@@ -218,6 +218,29 @@ def test_model_zoo_table_lists_the_folder(folder):
     assert not unlisted, f'{rel(readme)} does not list {unlisted}'
 
 
+def test_implementation_table_names_what_the_modules_define():
+    """Each name in the third column of docs/implementation.md's module
+    table is defined (def, class or assignment) in that row's modules."""
+    text = read(osp.join(REPO, 'docs', 'implementation.md'))
+    wrong = []
+    for row in re.findall(r'^\|[^|\n]+\|([^|\n]+)\|([^|\n]+)\|$', text,
+                          re.M):
+        paths = re.findall(r'`(mmpixpro/[^`]+)`', row[0])
+        names = re.findall(r'`([A-Za-z_][A-Za-z0-9_]*)`', row[1])
+        files = []
+        for path in paths:
+            full = osp.join(REPO, path)
+            files += (sorted(glob.glob(osp.join(full, '**', '*.py'),
+                                       recursive=True))
+                      if osp.isdir(full) else [full])
+        source = '\n'.join(read(f) for f in files if osp.isfile(f))
+        for name in names:
+            if not re.search(rf'^(def|class) {name}\b|^{name} = ', source,
+                             re.M):
+                wrong.append(f'{name} in {paths}')
+    assert not wrong, f'docs/implementation.md: not defined: {wrong}'
+
+
 def test_metafile():
     path = osp.join(REPO, 'configs', 'pixpro', 'metafile.yml')
     with open(path, encoding='utf-8') as f:
