@@ -5,7 +5,6 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmengine.structures import PixelData
@@ -15,8 +14,7 @@ from tests.conftest import REPO
 from tests.test_downstream.fixed_predictions import (evaluate, scores_by_loop,
                                                       val_dataset)
 from tests.test_downstream.generated_formats import write_cityscapes
-from tests.test_downstream.helpers import (build_initialised, cpu_loaders,
-                                           use_bn)
+from tests.test_downstream.helpers import build_initialised, cpu_config
 from tests.test_downstream.test_weights_arrive import our_backbone
 
 FCN_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmsegmentation',
@@ -41,10 +39,7 @@ def test_fcn_features_equal_pretrained_backbone(pretrained):
 def fcn_cfg(data, work_dir):
     """The config with only paths, image sizes, iteration counts, norm type
     and loader workers overridden."""
-    cfg = Config.fromfile(FCN_CONFIG)
-    cfg.work_dir = work_dir
-    use_bn(cfg.model)
-    cpu_loaders(cfg)
+    cfg = cpu_config(FCN_CONFIG, work_dir)
     small = (96, 96)
     cfg.model.data_preprocessor.size = small
     cfg.model.test_cfg.crop_size, cfg.model.test_cfg.stride = small, (64, 64)

@@ -7,7 +7,6 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
@@ -16,8 +15,7 @@ from mmpixpro.evaluation import check_pretrained_weights
 from tests.conftest import REPO
 from tests.test_downstream.fixed_predictions import coco_samples, evaluate
 from tests.test_downstream.generated_coco import COCO_CATEGORIES, write_coco
-from tests.test_downstream.helpers import (build_initialised, cpu_loaders,
-                                           use_bn)
+from tests.test_downstream.helpers import build_initialised, cpu_config
 from tests.test_downstream.test_weights_arrive import our_backbone
 
 COCO_DIR = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'coco')
@@ -30,10 +28,7 @@ METRICS = [f'coco/{kind}_mAP{suffix}' for kind in ('bbox', 'segm')
 def coco_cfg(config, data, work_dir, backbone):
     """The config with only paths, image sizes, iteration counts, norm type
     and loader workers overridden, and our extracted backbone as weights."""
-    cfg = Config.fromfile(config)
-    cfg.work_dir = work_dir
-    use_bn(cfg.model)
-    cpu_loaders(cfg)
+    cfg = cpu_config(config, work_dir)
     train = cfg.train_dataloader.dataset
     assert train.pipeline[2].type == 'RandomChoiceResize'
     train.data_root = data

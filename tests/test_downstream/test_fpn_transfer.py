@@ -17,7 +17,7 @@ from mmpixpro.evaluation import check_pretrained_weights, set_pretrained
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
 from tests.conftest import REPO, load_tool_main
 from tests.test_downstream.generated_coco import write_coco
-from tests.test_downstream.helpers import (build_initialised, cpu_loaders,
+from tests.test_downstream.helpers import (build_initialised, cpu_config,
                                            use_bn)
 from tests.test_downstream.fixed_predictions import coco_samples, evaluate
 from tests.test_downstream.test_coco_transfer import (FPN_CONFIG,
@@ -237,10 +237,7 @@ def test_check_fails_when_a_tower_is_left_random(checkpoints):
 def fcos_cfg(data, work_dir):
     """The FCOS config with only paths, image sizes, iteration counts, norm
     type and loader workers changed."""
-    cfg = Config.fromfile(FCOS_CONFIG)
-    cfg.work_dir = work_dir
-    use_bn(cfg.model)
-    cpu_loaders(cfg)
+    cfg = cpu_config(FCOS_CONFIG, work_dir)
     train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset
     assert train.pipeline[2].type == 'RandomChoiceResize'
     train.pipeline[2].scales = [(128, 96)]

@@ -5,17 +5,15 @@ are overridden."""
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from mmpixpro.evaluation import set_pretrained
-
 from tests.conftest import REPO
-from tests.test_downstream.helpers import cpu_loaders, use_bn
 from tests.test_downstream.fixed_predictions import (detection_samples,
-                                                      evaluate, val_dataset)
+                                                     evaluate, val_dataset)
 from tests.test_downstream.generated_formats import write_voc
+from tests.test_downstream.helpers import cpu_config
 
 VOC_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'voc0712',
                       'faster-rcnn_r50-c4_ms-24k_voc0712.py')
@@ -24,10 +22,7 @@ VOC_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'voc0712',
 def voc_cfg(data, work_dir):
     """The config with only paths, image sizes, iteration counts, norm type
     and loader workers overridden."""
-    cfg = Config.fromfile(VOC_CONFIG)
-    cfg.work_dir = work_dir
-    use_bn(cfg.model)
-    cpu_loaders(cfg)
+    cfg = cpu_config(VOC_CONFIG, work_dir)
     for ds in cfg.train_dataloader.dataset.datasets:
         ds.data_root = data
         ds.pipeline[2].scales = [(160, 96), (192, 128)]
