@@ -12,6 +12,7 @@ under detector keys (``neck.*``, ``bbox_head.cls_convs.*``,
 ``bbox_head.reg_convs.*``: see :mod:`.dense_heads`) beside the unprefixed
 ResNet keys.
 """
+import logging
 import os.path as osp
 from typing import Optional, Union
 
@@ -31,7 +32,8 @@ def extract_backbone(src: str,
                      force: bool = False,
                      unsafe: bool = False,
                      with_neck: bool = False,
-                     logger: Optional[Union[str, object]] = None) -> str:
+                     logger: Optional[Union[logging.Logger, str]] = None
+                     ) -> str:
     """Write the online (or, with ``target``, the momentum) ResNet of the
     pre-training checkpoint ``src`` (ours, mmpretrain's BYOL or a released
     one) to the backbone file ``dst``, atomically; return ``dst``.

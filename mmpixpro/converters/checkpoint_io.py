@@ -319,8 +319,8 @@ def _fsync_dir(dirname: str) -> None:
 
 def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(f)`` on a temporary file in ``path``'s folder (opened
-    ``'wb'``; ``f.name`` is its path, for writers that open it again), flush and
-    fsync it, and rename it to ``path``. On any failure (disk full, an
+    ``'wb'``; ``f.name`` is its path, for writers that open it again), flush
+    and fsync it, and rename it to ``path``. On any failure (disk full, an
     exception in ``write``, Ctrl-C) the temporary file is removed, ``path``
     is left as it was, and the error (an ``OSError`` naming ``path`` for
     I/O failures) propagates."""

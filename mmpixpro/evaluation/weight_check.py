@@ -118,7 +118,8 @@ def check_pretrained_weights(model: nn.Module,
                             f'e.g. {unfilled[:5]}')
     model_keys = set(model.state_dict())
     for path, weights in cache.items():
-        left = sorted(k for k in weights if k in model_keys and k not in loaded)
+        left = sorted(k for k in weights
+                      if k in model_keys and k not in loaded)
         if left:
             parts = sorted({k.split('.')[0] for k in left})
             problems.append(

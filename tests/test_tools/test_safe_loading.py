@@ -194,7 +194,8 @@ def test_byol_layout_loads(tmp_path):
     assert load_tool_main(*TOOLS['extract'])([str(path), str(out),
                                               '--target']) == 0
     got = torch.load(out, weights_only=True)['state_dict']
-    assert torch.equal(got['conv1.weight'], backbone.state_dict()['conv1.weight'])
+    assert torch.equal(got['conv1.weight'],
+                       backbone.state_dict()['conv1.weight'])
 
 
 def test_plain_pickles_of_arrays_are_read_safely(tmp_path):
