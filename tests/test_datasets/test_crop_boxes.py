@@ -24,8 +24,9 @@ def position_image():
 
 def box_implied_source(coord, out_h, out_w):
     """Source (col, row) of every output pixel according to the box, reading
-    the box as section 2 does: pixel u of the view sits at
-    x1 + (u + 0.5) * (x2 - x1) / out_w in normalised image coordinates."""
+    the box as docs/recipe.md ("Positive pixel pairs") does: pixel u of the
+    view sits at x1 + (u + 0.5) * (x2 - x1) / out_w in normalised image
+    coordinates."""
     x1, y1, x2, y2 = coord
     u = np.arange(out_w) + 0.5
     v = np.arange(out_h) + 0.5

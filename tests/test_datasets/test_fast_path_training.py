@@ -1,4 +1,4 @@
-"""The demo config on the fast path (photometric ops in the data
+"""The small config on the fast path (photometric ops in the data
 preprocessor) trains with a finite, falling loss and resumes exactly."""
 import os.path as osp
 

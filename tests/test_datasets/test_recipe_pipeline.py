@@ -1,5 +1,6 @@
-"""The demo config's data pipelines (the recipe's, section 5) end to end:
-the fast path (its train pipeline) and the PIL path (pil_train_pipeline)."""
+"""The small config's data pipelines (the recipe's, docs/recipe.md, "Data")
+end to end: the fast path (its train pipeline) and the PIL path
+(pil_train_pipeline)."""
 import copy
 
 import numpy as np
@@ -10,13 +11,13 @@ from PIL import Image
 
 from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import DATASETS, TRANSFORMS
-from tests.conftest import DEMO_CONFIG
+from tests.conftest import SMALL_CONFIG
 
 
 @pytest.fixture(scope='module')
 def dataset_cfg():
     """The PIL path's dataset."""
-    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg = Config.fromfile(SMALL_CONFIG)
     dataset = copy.deepcopy(cfg.train_dataloader.dataset)
     dataset.pipeline = copy.deepcopy(cfg.pil_train_pipeline)
     return dataset
@@ -29,7 +30,7 @@ def test_samples_carry_two_views_and_their_boxes(tmp_path, dataset_cfg, path):
     dataset_cfg.update(data_root=str(tmp_path), data_prefix='')
     if path == 'fast':
         dataset_cfg.pipeline = Config.fromfile(
-            DEMO_CONFIG).train_dataloader.dataset.pipeline
+            SMALL_CONFIG).train_dataloader.dataset.pipeline
     ds = DATASETS.build(dataset_cfg)
     sample = ds[0]
     views = sample['inputs']

@@ -1,5 +1,5 @@
-"""Photometric transforms of the reference recipe that neither mmpretrain nor
-torchvision provides in the released form."""
+"""Photometric transforms of the recipe (docs/recipe.md, "Data") that neither
+mmpretrain nor torchvision provides in the released form."""
 import numpy as np
 from mmcv.transforms import BaseTransform
 from PIL import Image, ImageFilter

@@ -23,7 +23,7 @@ class TwoViewsWithCoord(BaseTransform):
 
     Args:
         transforms: exactly two lists of transform configs, one per view
-            (the reference recipe's views are asymmetric).
+            (the recipe's views are asymmetric; docs/recipe.md, "Data").
     """
 
     def __init__(self, transforms: List[List[dict]]) -> None:
