@@ -24,8 +24,8 @@ on an 8-core+ machine with one GPU):
 
     .venv/bin/python speed/bench_gpu_data.py
 
-A CPU smoke run of the plumbing (tiny demo model, a few images, no speed
-meaning): ``.venv/bin/python speed/bench_gpu_data.py --smoke``.
+A CPU smoke run of the plumbing (the small config's ResNet-18, a few images,
+no speed meaning): ``.venv/bin/python speed/bench_gpu_data.py --smoke``.
 Prints a markdown table and writes JSON to ``speed/results/``.
 """
 import argparse
@@ -51,7 +51,6 @@ SMOKE_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py'
 
 def _write_one(job):
     path, i, seed = job
-    sys.path.insert(0, REPO)
     from mmpixpro.testing import random_shapes_image
     rng = np.random.default_rng(seed + i)
     h, w = (375, 500) if i % 2 == 0 else (500, 375)
@@ -70,14 +69,14 @@ def run_config(name, config, data, work, args):
     out = osp.join(work, f'{name}.json')
     child = osp.join(work, f'{name}_cfg.py')
     smoke = args.smoke
-    # The demo config is the fast path; the smoke run's PIL path switches it
+    # The small config is the fast path; the smoke run's PIL path switches it
     # as pixpro_r50_8xb128-pilaug.py does.
     pil_smoke = smoke and name == 'pil'
     pipeline = (', pipeline={{_base_.pil_train_pipeline}}'
                 if pil_smoke else '')
     with open(child, 'w') as f:
         f.write(f'''_base_ = {osp.join(REPO, config)!r}
-custom_imports = dict(imports=['speed.gpu_data_hooks'],
+custom_imports = dict(imports=['gpu_data_hooks'],
                       allow_failed_imports=False)
 custom_hooks = [dict(type='DataBenchHook', out={out!r},
                      bare_steps={args.bare_steps})]
@@ -91,7 +90,11 @@ default_hooks = dict(logger=dict(interval=10),
 ''')
         if pil_smoke:
             f.write(SMOKE_PIL_PREPROCESSOR)
+    # The hooks are part of the measurement, not of the package: the
+    # training process finds speed/gpu_data_hooks.py through PYTHONPATH.
+    search = [osp.join(REPO, 'speed'), os.environ.get('PYTHONPATH')]
     env = dict(os.environ, PYTHON=sys.executable,
+               PYTHONPATH=os.pathsep.join(filter(None, search)),
                PORT=str(29500 + (os.getpid() % 1000)))
     cmd = ['bash', 'tools/dist_train.sh', child, '1', '--work-dir',
            osp.join(work, name)]

@@ -179,31 +179,32 @@ def main(args):
     import torch
 
     import mmpixpro  # noqa: F401  (keeps mmpretrain importable)
-    from mmengine.logging import MMLogger
     from mmpretrain.utils import register_all_modules as mmpretrain_modules
 
-    from mmpixpro.utils import register_all_modules
+    from mmpixpro.utils import quiet_mmengine, register_all_modules
     register_all_modules(init_default_scope=False)
     mmpretrain_modules(init_default_scope=False)
-    MMLogger.get_current_instance().setLevel('WARNING')
     torch.backends.cudnn.benchmark = True
     wall = time.perf_counter()
     results, skipped = [], []
-    for case in cases(args):
-        if time.perf_counter() - wall > args.budget_s:
-            skipped.append(case)
-            continue
-        try:
-            results.append(run_case(args, *case))
-        except Exception as e:  # noqa: BLE001 (one case must not end all)
-            print(f'case {case} failed: {type(e).__name__}: {e}',
-                  file=sys.stderr)
-            skipped.append(case)
-            continue
-        r = results[-1]
-        print(f'{r["kind"]:6s} b{r["batch"]} {r["precision"]} '
-              f'cl={int(r["channels_last"])} compile={int(r["compile"])}: '
-              f'{r["pairs_per_s"]:.0f} pairs/s', file=sys.stderr, flush=True)
+    with quiet_mmengine():  # init_weights' log of every parameter
+        for case in cases(args):
+            if time.perf_counter() - wall > args.budget_s:
+                skipped.append(case)
+                continue
+            try:
+                results.append(run_case(args, *case))
+            except Exception as e:  # noqa: BLE001 (one case must not end all)
+                print(f'case {case} failed: {type(e).__name__}: {e}',
+                      file=sys.stderr)
+                skipped.append(case)
+                continue
+            r = results[-1]
+            print(f'{r["kind"]:6s} b{r["batch"]} {r["precision"]} '
+                  f'cl={int(r["channels_last"])} '
+                  f'compile={int(r["compile"])}: '
+                  f'{r["pairs_per_s"]:.0f} pairs/s', file=sys.stderr,
+                  flush=True)
 
     def find(kind, r):
         for o in results:

@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: one measurement per subprocess (so peak
+"""What the speed scripts share: one measurement per subprocess (so peak
 memory is its own), handed back as a ``RESULT {json}`` line, and the JSON
 files they write to ``speed/results/``."""
 import json

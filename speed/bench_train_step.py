@@ -90,14 +90,10 @@ BYOL_MODEL = dict(
 
 def syncbn_to_bn(cfg):
     """Replace every ``norm_cfg=dict(type='SyncBN')`` by BN, in place."""
-    if isinstance(cfg, dict):
-        if cfg.get('type') == 'SyncBN':
-            cfg['type'] = 'BN'
-        for value in cfg.values():
-            syncbn_to_bn(value)
-    elif isinstance(cfg, (list, tuple)):
-        for value in cfg:
-            syncbn_to_bn(value)
+    from mmpixpro.utils import iter_config_dicts
+    for _, node in iter_config_dicts(cfg):
+        if node.get('type') == 'SyncBN':
+            node['type'] = 'BN'
     return cfg
 
 
@@ -127,9 +123,9 @@ def clean_steps(run, limit=0.05):
 
 def build_model(name, channels_last='config'):
     import mmpixpro  # noqa: F401  (keeps mmpretrain importable; see utils)
-    from mmengine.logging import MessageHub, MMLogger
+    from mmengine.logging import MessageHub
 
-    MMLogger.get_current_instance().setLevel('WARNING')  # init_weights log
+    from mmpixpro.utils import quiet_mmengine
 
     # Both momentum schedules read the Runner's max_iters from the hub.
     MessageHub.get_current_instance().update_info('max_iters', 1000)
@@ -150,8 +146,9 @@ def build_model(name, channels_last='config'):
         from mmpretrain.utils import register_all_modules
         register_all_modules()
         cfg = BYOL_MODEL
-    model = MODELS.build(cfg)
-    model.init_weights()
+    with quiet_mmengine():  # init_weights' log of every parameter
+        model = MODELS.build(cfg)
+        model.init_weights()
     return model
 
 
