@@ -18,10 +18,9 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from mmpixpro.converters.coco_subset import (CocoFormatError,  # noqa: E402
-                                           load_coco_instances, subset_stats,
-                                           write_subsets)
+from mmpixpro.converters.coco_subset import (CocoFormatError,
+                                             load_coco_instances,
+                                             subset_stats, write_subsets)
 
 DEFAULT_OUT_DIR = 'data/coco/semi_supervised'
 COLUMNS = ('file', 'seed', 'percent', 'images', 'annotated', 'boxes',
