@@ -13,25 +13,28 @@ and the loss curves. ``WORK_DIR/results.md`` and ``results.json`` keep the
 numbers.
 
 Last, the transfer check: the released recipe (ResNet-50) for 2 steps of 2
-scenes with tools/train.py, its backbone extracted with
-extract_backbone_weights.py and loaded into each downstream config that
-takes a backbone file (VOC and COCO C4 and FPN detectors, Cityscapes FCN),
-every tensor compared with the file (tools/benchmarks/check_weights.py).
-It checks the chain a user then runs on GPUs, and leaves its checkpoint in
-``WORK_DIR/pixpro_r50`` and the extracted backbone in
-``WORK_DIR/pixpro_r50_backbone.pth``.
+scenes, its backbone extracted (as tools/model_converters/
+extract_backbone_weights.py does) and loaded into each downstream config
+that takes a backbone file (VOC and COCO C4 and FPN detectors, Cityscapes
+FCN), every tensor compared with the file (as
+tools/benchmarks/check_weights.py does). It checks the chain a user then
+runs on GPUs, and leaves its checkpoint in ``WORK_DIR/pixpro_r50`` and the
+extracted backbone in ``WORK_DIR/pixpro_r50_backbone.pth``.
+
+Everything runs in this process: the training runs as tools/train.py runs
+them (``mmpixpro.engine.runner.launch``), the other steps through the
+package functions the tools wrap.
 """
 import argparse
-import importlib.util
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
+from mmengine.config import DictAction
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
 
 PIXPRO_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py'
 BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-900it_scenes.py'
@@ -39,12 +42,14 @@ BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-900it_scenes.py'
 # downstream config that takes a backbone file. (The FPN/FCOS-head configs
 # take files from the FPN pre-training recipes, tested on their own.)
 RECIPE_CONFIG = 'configs/pixpro/pixpro_r50_8xb128.py'
-RECIPE_SHRUNK = [
-    'train_dataloader.dataset.data_prefix=',
-    'train_dataloader.dataset.indices=4', 'train_dataloader.batch_size=2',
-    'train_dataloader.num_workers=0',
-    'train_dataloader.persistent_workers=False', 'train_cfg.max_epochs=1'
-]
+RECIPE_SHRUNK = {
+    'train_dataloader.dataset.data_prefix': '',
+    'train_dataloader.dataset.indices': 4,
+    'train_dataloader.batch_size': 2,
+    'train_dataloader.num_workers': 0,
+    'train_dataloader.persistent_workers': False,
+    'train_cfg.max_epochs': 1,
+}
 TRANSFER_CONFIGS = [
     'configs/benchmarks/mmdetection/voc0712/'
     'faster-rcnn_r50-c4_ms-24k_voc0712.py',
@@ -57,47 +62,40 @@ TRANSFER_CONFIGS = [
 ]
 
 
-def load_tool(*parts, name='main'):
-    """``main`` (or ``name``) of a script under tools/ (they are not a
-    package)."""
-    path = osp.join(REPO, 'tools', *parts)
-    spec = importlib.util.spec_from_file_location(parts[-1][:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
-
-
 def step(title):
     print(f'\n==> {title}', flush=True)
 
 
-def pretrain(config, work_dir, seed, extra):
-    """Run tools/train.py; return the final checkpoint's path."""
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
-           '--work-dir', work_dir, '--cfg-options', f'randomness.seed={seed}',
-           f'train_dataloader.dataset.data_root={extra["data_root"]}']
-    cmd += extra['cfg_options']
-    subprocess.run(cmd, cwd=REPO, check=True)
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
+def pretrain(config, work_dir, seed, data_root, cfg_options):
+    """Train ``config`` as tools/train.py does, on the images under
+    ``data_root``; return the final checkpoint's path."""
+    from mmpixpro.engine.runner.launch import build_train_config, train
+    options = {
+        'randomness.seed': seed,
+        'train_dataloader.dataset.data_root': data_root,
+        **cfg_options
+    }
+    checkpoint = train(
+        build_train_config(config, work_dir=work_dir, cfg_options=options))
+    if checkpoint is None:
+        raise RuntimeError(f'{config} saved no checkpoint in {work_dir}')
+    return checkpoint
 
 
 def transfer_check(args, data_root, work_dir):
     """Released recipe -> extraction -> each downstream config's model;
     ``{config: {module: {filled, own_init}}}``. Raises when a tensor that
     the backbone file should fill was not filled."""
+    from mmpixpro.converters import extract_backbone
+    from mmpixpro.evaluation import check_transfer_weights
     checkpoint = pretrain(RECIPE_CONFIG, osp.join(work_dir, 'pixpro_r50'),
-                          args.seed,
-                          dict(data_root=data_root, cfg_options=RECIPE_SHRUNK))
-    backbone = osp.join(work_dir, 'pixpro_r50_backbone.pth')
-    if load_tool('model_converters',
-                 'extract_backbone_weights.py')([checkpoint, backbone,
-                                                 '--force']):
-        raise RuntimeError(f'could not extract the backbone of {checkpoint}')
-    check = load_tool('benchmarks', 'check_weights.py', name='check')
+                          args.seed, data_root, RECIPE_SHRUNK)
+    backbone = extract_backbone(
+        checkpoint, osp.join(work_dir, 'pixpro_r50_backbone.pth'),
+        force=True)
     results = {}
     for config in TRANSFER_CONFIGS:
-        results[config] = check(config, backbone)
+        results[config] = check_transfer_weights(config, backbone)
         print(f'{config}: ' + '; '.join(
             f'{name} {m["filled"]} tensors filled'
             for name, m in results[config].items()))
@@ -135,25 +133,21 @@ def markdown_table(rows):
 def draw_pictures(args, data, checkpoints, probes, work_dirs, out_dir):
     import numpy as np
 
-    from mmpixpro.visualization import draw_label_maps, save_png
+    from mmpixpro.visualization import (draw_label_maps, draw_loss_curves,
+                                        draw_propagation_figure,
+                                        draw_views_figure, save_png)
     os.makedirs(out_dir, exist_ok=True)
     image = sorted(
         os.listdir(osp.join(data, 'cityscapes', 'leftImg8bit', 'val',
                             'scenes')))[0]
     image = osp.join(data, 'cityscapes', 'leftImg8bit', 'val', 'scenes',
                      image)
-    load_tool('analysis', 'show_views.py')([
-        PIXPRO_CONFIG, image, '--out',
-        osp.join(out_dir, 'views.png'), '--seed', str(args.seed)
-    ])
-    load_tool('analysis', 'show_propagation.py')([
-        PIXPRO_CONFIG, checkpoints['PixPro'], image, '--out',
-        osp.join(out_dir, 'propagation.png')
-    ])
-    load_tool('analysis', 'plot_loss_curve.py')([
-        work_dirs['PixPro'], work_dirs['BYOL'], '--keys', 'loss', '--out',
-        osp.join(out_dir, 'loss_curves.png')
-    ])
+    draw_views_figure(PIXPRO_CONFIG, image, osp.join(out_dir, 'views.png'),
+                      seed=args.seed)
+    draw_propagation_figure(PIXPRO_CONFIG, checkpoints['PixPro'], image,
+                            osp.join(out_dir, 'propagation.png'))
+    draw_loss_curves([work_dirs['PixPro'], work_dirs['BYOL']], ['loss'],
+                     osp.join(out_dir, 'loss_curves.png'))
     val, preds = probes['val'], {n: r['predictions'] for n, r in probes.items()
                                  if n != 'val'}
     num_classes = probes['PixPro']['num_classes']
@@ -182,21 +176,24 @@ def main(argv=None) -> int:
                         help='epochs of the linear probe')
     parser.add_argument('--show', type=int, default=4,
                         help='held-out scenes in the predictions picture')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='passed to both pre-training runs, '
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={}, help='passed to both pre-training runs, '
                         'e.g. train_cfg.max_iters=100')
     args = parser.parse_args(argv)
     os.chdir(REPO)
     begin = time.time()
 
     from mmpixpro.evaluation import load_split, run_probe
+    from mmpixpro.testing import write_scene_datasets
 
     data = args.data
     if not osp.isdir(osp.join(data, 'cityscapes')):
         step(f'generating scenes in {data}')
-        load_tool('misc', 'make_scenes.py')([data, '--seed', '0'])
-    extra = dict(data_root=osp.join(data, 'unlabeled'),
-                 cfg_options=args.cfg_options)
+        written = write_scene_datasets(data, seed=0)
+        print(f'{len(written["unlabeled"])} unlabeled, '
+              f'{len(written["cityscapes"]["train"])} train and '
+              f'{len(written["cityscapes"]["val"])} val scenes')
+    data_root = osp.join(data, 'unlabeled')
 
     work_dirs = dict(PixPro=osp.join(args.work_dir, 'pixpro'),
                      BYOL=osp.join(args.work_dir, 'byol'))
@@ -205,7 +202,7 @@ def main(argv=None) -> int:
         step(f'pre-training {name} ({config})')
         tick = time.time()
         checkpoints[name] = pretrain(config, work_dirs[name], args.seed,
-                                     extra)
+                                     data_root, args.cfg_options)
         print(f'{name}: {time.time() - tick:.0f} s, {checkpoints[name]}')
 
     step('dense probe of the frozen backbones on held-out scenes')
@@ -246,7 +243,7 @@ def main(argv=None) -> int:
     step(f'transfer check: {RECIPE_CONFIG} for 2 steps, extracted, loaded '
          'into each downstream config')
     tick = time.time()
-    transfer = transfer_check(args, extra['data_root'], args.work_dir)
+    transfer = transfer_check(args, data_root, args.work_dir)
     print(f'transfer check: {time.time() - tick:.0f} s')
     report += '\n' + (
         f'Transfer check: {RECIPE_CONFIG} (ResNet-50) for 2 steps of 2 '

@@ -406,8 +406,8 @@ def _check_existing_set(root: str, settings: dict, force: bool) -> None:
                       if old.get(k) != v))
         raise FileExistsError(
             f'{root} already holds a scene set ({", ".join(present)}) of '
-            f'other settings ({differ}); pass --force to delete it and write '
-            'the new one, or choose another folder')
+            f'other settings ({differ}); pass --force (force=True) to delete '
+            'it and write the new one, or choose another folder')
     for d in present:
         shutil.rmtree(osp.join(root, d))
     if osp.isfile(manifest):
