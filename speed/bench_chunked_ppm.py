@@ -41,7 +41,8 @@ import statistics
 import sys
 import time
 
-from bench_io import REPO, collect_result, print_result, write_results
+from bench_io import (REPO, collect_result, default_device, print_result,
+                      write_results)
 
 BOXES = [[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]]  # view 2 is flipped
 
@@ -221,9 +222,7 @@ def parse_args():
     args = parser.parse_args()
     if args.warmup < 1:
         parser.error('--warmup must be >= 1')
-    if args.device is None:
-        import torch
-        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    args.device = args.device or default_device()
     return args
 
 

@@ -37,7 +37,7 @@ import statistics
 import sys
 import time
 
-from bench_io import REPO, write_results
+from bench_io import REPO, default_device, write_results
 from bench_train_step import BYOL_MODEL, PLAIN_PREPROCESSOR, syncbn_to_bn
 
 PIXPRO_CFG = f'{REPO}/configs/pixpro/pixpro_r50_8xb128.py'
@@ -259,9 +259,7 @@ def parse_args():
     parser.add_argument('--device', default=None,
                         help='default: cuda if available, else cpu')
     args = parser.parse_args()
-    if args.device is None:
-        import torch
-        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    args.device = args.device or default_device()
     return args
 
 

@@ -11,6 +11,13 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RESULT = 'RESULT '
 
 
+def default_device() -> str:
+    """The scripts' ``--device`` default: 'cuda' when torch sees a GPU,
+    else 'cpu'."""
+    import torch
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
 def print_result(result: dict) -> None:
     """In a worker: hand ``result`` to :func:`collect_result`."""
     print(RESULT + json.dumps(result), flush=True)

@@ -40,7 +40,8 @@ import statistics
 import sys
 import time
 
-from bench_io import REPO, collect_result, print_result, write_results
+from bench_io import (REPO, collect_result, default_device, print_result,
+                      write_results)
 
 PIXPRO_MODEL_CFG = osp.join(REPO, 'configs/pixpro/pixpro_r50_8xb128.py')
 # The bare step's preprocessor: normalisation only (the views arrive
@@ -312,9 +313,7 @@ def parse_args():
     parser.add_argument('--worker', choices=['pixpro', 'byol'],
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.device is None:
-        import torch
-        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    args.device = args.device or default_device()
     return args
 
 
