@@ -99,8 +99,8 @@ def resume_and_finish(work, images, expected_start):
 def test_default_runtime_uses_the_atomic_hook(images, tmp_path):
     from mmengine.config import Config
 
-    from tests.conftest import DEMO_CONFIG
-    assert Config.fromfile(DEMO_CONFIG).default_hooks.checkpoint.type == \
+    from tests.conftest import SMALL_CONFIG
+    assert Config.fromfile(SMALL_CONFIG).default_hooks.checkpoint.type == \
         'AtomicCheckpointHook'
     # A plain CheckpointHook (train_helpers.small_cfg's) is upgraded.
     runner = build_runner(small_cfg(tmp_path, images, max_epochs=1))

@@ -1,4 +1,4 @@
-"""Real mmengine Runner runs of the demo config on generated images."""
+"""Real mmengine Runner runs of the small config on generated images."""
 import glob
 import os.path as osp
 import sys

@@ -4,19 +4,19 @@ a warm-up longer than the run, and non-finite weights stopping early with
 the last finite checkpoint named."""
 import logging
 import os.path as osp
+import runpy
 
 import pytest
 import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 
 from mmpixpro.converters.checkpoint_io import load_checkpoint_file
 from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import HOOKS
-from mmengine.hooks import Hook
-from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.conftest import REPO, SMALL_CONFIG
 from tests.test_engine.train_helpers import build_runner, small_cfg
-
-train_main = load_tool_main('train.py')
 
 
 @pytest.fixture(scope='module')
@@ -56,17 +56,13 @@ def test_resume_without_checkpoint_says_so(tmp_path, images):
 
 
 def test_unknown_cfg_options_key_names_the_nearest(capsys):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(osp.dirname(DEMO_CONFIG), '..', '..', 'tools',
-                               'train.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    args = tool.parse_args([DEMO_CONFIG, '--cfg-options',
-                            'train_dataloder.batch_size=4',
-                            'train_dataloader.num_workers=0'])
-    from mmengine.config import Config
-    cfg = tool.merge_args(Config.fromfile(DEMO_CONFIG), args)
+    # The script's command line, through its own functions (run_path does
+    # not run main()).
+    tool = runpy.run_path(osp.join(REPO, 'tools', 'train.py'))
+    args = tool['parse_args']([SMALL_CONFIG, '--cfg-options',
+                               'train_dataloder.batch_size=4',
+                               'train_dataloader.num_workers=0'])
+    cfg = tool['merge_args'](Config.fromfile(SMALL_CONFIG), args)
     err = capsys.readouterr().err
     assert "train_dataloder.batch_size" in err
     assert "did you mean 'train_dataloader'" in err

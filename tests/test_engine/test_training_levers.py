@@ -1,4 +1,4 @@
-"""The demo config trains and resumes exactly under each speed lever:
+"""The small config trains and resumes exactly under each speed lever:
 channels_last, bf16 autocast (AutocastOptimWrapper, on the CPU too) and
 torch.compile of the encoders (the ``aot_eager`` backend: the same graph
 capture and autograd as the default, without the C++ build)."""

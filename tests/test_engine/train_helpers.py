@@ -1,4 +1,4 @@
-"""Small training runs of the demo config for the engine tests."""
+"""Short training runs of the small config for the engine tests."""
 import os
 import os.path as osp
 import socket
@@ -8,13 +8,13 @@ import sys
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
-from tests.conftest import DEMO_CONFIG, REPO
+from tests.conftest import REPO, SMALL_CONFIG
 
 
 def small_cfg(work_dir, data_root, max_epochs=2, batch_size=4, seed=0):
-    """The demo config shrunk to `max_epochs` epochs of 2 iterations each
+    """The small config shrunk to `max_epochs` epochs of 2 iterations each
     (8 images, batch 4) with a checkpoint every epoch."""
-    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg = Config.fromfile(SMALL_CONFIG)
     cfg.work_dir = str(work_dir)
     cfg.launcher = 'none'
     loader = cfg.train_dataloader

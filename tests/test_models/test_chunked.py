@@ -156,7 +156,8 @@ def test_chunk_sizes_from_the_model_config(max_iters):
         models.append(MODELS.build(cfg))
         models[-1].init_weights()
     assert models[0].head.predictor.chunk_size is None
-    assert models[1].head.chunk_size == models[1].head.predictor.chunk_size == 3
+    head = models[1].head
+    assert head.chunk_size == head.predictor.chunk_size == 3
     torch.manual_seed(1)
     inputs = [torch.randn(2, 3, 96, 96) for _ in range(2)]  # 3 x 3 maps
     samples = [DataSample() for _ in range(2)]
