@@ -12,7 +12,6 @@ _base_ = [
     'mmdet::_base_/datasets/coco_instance.py',
     'mmdet::_base_/default_runtime.py',
 ]
-custom_hooks = [dict(type='PretrainedWeightsCheckHook')]
 
 train_scales = [(1333, s) for s in range(640, 801, 32)]
 train_pipeline = [

@@ -20,11 +20,16 @@
 # prefix. Set them with `pretrained` below or
 # tools/benchmarks/mmdetection/dist_train.sh CONFIG OUT GPUS (which fills
 # every Pretrained init_cfg).
-_base_ = ['../_base_/coco-detection_ms-1x.py']
+_base_ = [
+    '../_base_/coco-detection_ms-1x.py',
+    '../_base_/pixpro_r50_transfer.py',
+]
 custom_imports = dict(imports=['mmpixpro.evaluation'])
 
+# The whole ResNet is written out below (FCOS has no mmdet model base to
+# merge the transfer conventions into), with these weights in every part.
 pretrained = 'work_dirs/pixpro_r50-fpn-fcoshead_neck.pth'
-norm_cfg = dict(type='SyncBN', requires_grad=True)
+norm_cfg = {{_base_.sync_bn}}
 
 model = dict(
     type='FCOS',

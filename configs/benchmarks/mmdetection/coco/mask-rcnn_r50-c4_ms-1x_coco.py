@@ -13,35 +13,13 @@
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50-caffe-c4.py',
     '../_base_/coco-instance_ms-1x.py',
+    '../_base_/pixpro_r50_transfer.py',
 ]
-# mmpretrain.models registers ResLayerExtraNorm in mmdet's registry.
-custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
-
-# Backbone weights from tools/model_converters/extract_backbone_weights.py.
-pretrained = 'work_dirs/pixpro_r50_backbone.pth'
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 
 model = dict(
-    data_preprocessor=dict(
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_mask=True,
-        pad_size_divisor=32),
-    backbone=dict(
-        style='pytorch',
-        frozen_stages=-1,
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
-    roi_head=dict(
-        shared_head=dict(
-            type='ResLayerExtraNorm',
-            depth=50,
-            style='pytorch',
-            norm_cfg=norm_cfg,
-            norm_eval=False,
-            init_cfg=dict(type='Pretrained', checkpoint=pretrained))),
+    data_preprocessor={{_base_.rgb_mask_preprocessor}},
+    backbone={{_base_.transfer_backbone}},
+    roi_head=dict(shared_head={{_base_.res5_extra_norm}}),
     # detectron2's RPN.BOUNDARY_THRESH -1: anchors crossing the image border
     # are trained on (mmdet's C4 base, from Detectron1, ignores them).
     train_cfg=dict(rpn=dict(allowed_border=-1)))

@@ -16,6 +16,9 @@
 #   epochs.) The same rule gives 9k for 1 % and 90k for 100 %.
 _base_ = './mask-rcnn_r50-fpn_ms-1x_coco.py'
 
+# As in the 1pct config with its own numbers: mmengine runs each file on
+# its own, so a base's ann_file and milestones could not follow a child's
+# subset_percent and max_iters.
 subset_seed = 1
 subset_percent = 10
 train_dataloader = dict(

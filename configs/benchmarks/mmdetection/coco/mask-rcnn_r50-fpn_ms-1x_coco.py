@@ -12,30 +12,16 @@
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     '../_base_/coco-instance_ms-1x.py',
+    '../_base_/pixpro_r50_transfer.py',
 ]
-custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
-
-# Backbone weights from tools/model_converters/extract_backbone_weights.py.
-pretrained = 'work_dirs/pixpro_r50_backbone.pth'
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 
 model = dict(
-    data_preprocessor=dict(
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_mask=True,
-        pad_size_divisor=32),
-    backbone=dict(
-        style='pytorch',
-        frozen_stages=-1,
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
-    neck=dict(norm_cfg=norm_cfg),
+    data_preprocessor={{_base_.rgb_mask_preprocessor}},
+    backbone={{_base_.transfer_backbone}},
+    neck=dict(norm_cfg={{_base_.sync_bn}}),
     roi_head=dict(
         bbox_head=dict(
             type='Shared4Conv1FCBBoxHead',
             conv_out_channels=256,
-            norm_cfg=norm_cfg),
-        mask_head=dict(norm_cfg=norm_cfg)))
+            norm_cfg={{_base_.sync_bn}}),
+        mask_head=dict(norm_cfg={{_base_.sync_bn}})))

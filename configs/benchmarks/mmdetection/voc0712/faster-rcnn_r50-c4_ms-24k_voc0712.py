@@ -14,39 +14,22 @@ _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50-caffe-c4.py',
     'mmdet::_base_/datasets/voc0712.py',
     'mmdet::_base_/default_runtime.py',
+    '../_base_/pixpro_r50_transfer.py',
 ]
-# mmpretrain.models registers ResLayerExtraNorm in mmdet's registry.
-custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
-
-# Backbone weights from tools/model_converters/extract_backbone_weights.py.
-pretrained = 'work_dirs/pixpro_r50_backbone.pth'
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 
 model = dict(
-    data_preprocessor=dict(
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_size_divisor=32),
-    backbone=dict(
-        style='pytorch',
-        frozen_stages=-1,
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    data_preprocessor={{_base_.rgb_preprocessor}},
+    backbone={{_base_.transfer_backbone}},
     roi_head=dict(
-        shared_head=dict(
-            type='ResLayerExtraNorm',
-            depth=50,
-            style='pytorch',
-            norm_cfg=norm_cfg,
-            norm_eval=False,
-            init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+        shared_head={{_base_.res5_extra_norm}},
         bbox_head=dict(num_classes=20)),
     # detectron2's RPN.BOUNDARY_THRESH -1: anchors crossing the image border
     # are trained on (mmdet's C4 base, from Detectron1, ignores them).
     train_cfg=dict(rpn=dict(allowed_border=-1)))
 
+# The pipelines and the schedule have the shapes of
+# ../_base_/coco-detection_ms-1x.py and ../_base_/coco-instance_ms-1x.py
+# with VOC's numbers; restated, as those files also set COCO's data.
 train_scales = [(1333, s) for s in range(480, 801, 32)]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -120,5 +103,4 @@ default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(by_epoch=False, interval=4000, max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)
-custom_hooks = [dict(type='PretrainedWeightsCheckHook')]
 auto_scale_lr = dict(enable=False, base_batch_size=16)
