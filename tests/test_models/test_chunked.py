@@ -12,6 +12,7 @@ from mmpixpro.registry import MODELS
 from mmpixpro.utils import saved_tensor_bytes
 from tests.brute_force import pixel_loss
 from tests.conftest import SMALL_CONFIG
+from tests.test_models.test_pixpro_head import boxes_pair
 
 HW = 4 * 5  # the maps below are 4 x 5
 CHUNKS = [1, 4, 7, HW, 64]  # one row, a divisor, a non-divisor, >= HW
@@ -76,15 +77,6 @@ def test_bn_of_the_value_transform_runs_once_per_forward():
     assert int(bn_c.num_batches_tracked) == 2
     torch.testing.assert_close(bn_c.running_mean, bn_d.running_mean)
     torch.testing.assert_close(bn_c.running_var, bn_d.running_var)
-
-
-def boxes_pair():
-    # image 0: view b flipped; image 1: both flipped; image 2: no overlap.
-    a = torch.tensor([[0.1, 0.1, 0.7, 0.8], [0.9, 0.0, 0.3, 0.6],
-                      [0.0, 0.0, 0.3, 0.3]], dtype=torch.double)
-    b = torch.tensor([[0.8, 0.2, 0.3, 0.9], [0.6, 0.1, 0.2, 0.5],
-                      [0.6, 0.6, 0.9, 0.9]], dtype=torch.double)
-    return a, b
 
 
 @pytest.mark.parametrize('chunk', CHUNKS)

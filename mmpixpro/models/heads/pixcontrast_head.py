@@ -84,15 +84,8 @@ class PixContrastHead(BaseModule):
     def loss(self, online: torch.Tensor, target: torch.Tensor,
              boxes_online: torch.Tensor,
              boxes_target: torch.Tensor) -> torch.Tensor:
-        """Loss of one direction.
-
-        Args:
-            online: (N, C, Ha, Wa) online projection of view a.
-            target: (N, C, Hb, Wb) target projection of view b (no gradient).
-            boxes_online, boxes_target: (N, 4) crop boxes of views a and b.
-        Returns:
-            Scalar loss, >= 0.
-        """
+        """Loss of one direction, a scalar >= 0; arguments as in
+        ``PixProHead.loss``."""
         size_a, size_b = online.shape[-2:], target.shape[-2:]
         query = F.normalize(online, dim=1).flatten(2).transpose(1, 2)
         keys = F.normalize(target.detach(), dim=1).flatten(2)
