@@ -241,6 +241,19 @@ def test_implementation_table_names_what_the_modules_define():
     assert not wrong, f'docs/implementation.md: not defined: {wrong}'
 
 
+def test_test_layout_lists_every_folder_once():
+    """docs/tests.md's layout table: each test folder of tests/, once."""
+    text = read(osp.join(REPO, 'docs', 'tests.md'))
+    section = text.split('## Layout', 1)[1].split('\n## ', 1)[0]
+    listed = re.findall(r'^\|\s*`(tests/[^`]+)`', section, re.M)
+    assert len(listed) == len(set(listed)), sorted(listed)
+    folders = {
+        rel(osp.dirname(p))
+        for p in glob.glob(osp.join(REPO, 'tests', '*', 'test_*.py'))
+    }
+    assert folders <= set(listed), sorted(folders - set(listed))
+
+
 def test_metafile():
     path = osp.join(REPO, 'configs', 'pixpro', 'metafile.yml')
     with open(path, encoding='utf-8') as f:
