@@ -128,10 +128,6 @@ def tracked_text_files():
             yield name
 
 
-# Other files of the restructure still cite the outside recipe while they
-# are being rewritten; strict=False so that the test counts once they land.
-@pytest.mark.xfail(
-    strict=False, reason='code comments still being pointed at recipe.md')
 def test_no_citation_of_documents_outside_the_repository():
     offenders = []
     for name in tracked_text_files():
