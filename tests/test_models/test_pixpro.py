@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmpretrain.structures import DataSample
 
+from mmpixpro.models import EncoderOutput
 from mmpixpro.registry import MODELS
 from tests.conftest import SMALL_CONFIG
 
@@ -100,6 +101,29 @@ def test_instance_loss_is_weighted_and_crosses_the_views(max_iters):
     # own target, is far from the value above.
     assert abs(crossed - lam * crossed) > 1e-3
     assert abs(lam * own_views - lam * crossed) > 1e-3
+
+
+def test_encoder_names_its_outputs_and_optional_modules():
+    """Plain PixPro is one loss level: ``pixels`` holds the projected C5
+    alone; ``instance`` is the instance projection, None without the
+    branch. The with_* properties say which optional modules exist, on the
+    model and on its target copy alike."""
+    view = torch.randn(2, 3, 64, 64)
+    for weight in (0., 1.):
+        model = MODELS.build(small_model_cfg(instance_loss_weight=weight))
+        out = model.online_encoder()(view)
+        assert isinstance(out, EncoderOutput)
+        (pixels, ) = out.pixels
+        assert pixels.shape == (2, 64, 2, 2)  # 64 px at stride 32
+        target = model.target_net.module
+        for net in (model, target):
+            assert not net.with_fpn and not net.with_towers
+            assert net.with_instance_branch == (weight > 0)
+        if weight > 0:
+            assert out.instance.shape == (2, 64, 2, 2)
+        else:
+            assert out.instance is None
+        assert model.level_weights == (1., ) and model.level_log_keys == ()
 
 
 def test_tensor_mode_returns_backbone_features():
