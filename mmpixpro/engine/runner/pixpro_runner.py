@@ -3,7 +3,7 @@ from mmengine.runner import Runner
 
 from mmpixpro.registry import RUNNERS
 from .config_checks import ConfigChecksMixin
-from .cpu_route import CPURouteMixin, has_accelerator
+from .cpu_route import CPURouteMixin
 from .exact_resume import ExactResumeMixin
 from .lr_scaling import LRScalingMixin
 from .safe_loading import SafeLoadingMixin
@@ -35,4 +35,4 @@ class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
     """
 
 
-__all__ = ['PixProRunner', 'has_accelerator']
+__all__ = ['PixProRunner']
