@@ -75,3 +75,31 @@ def pixel_loss(pred, target, box_pred, box_target, threshold):
                     count += 1
         total = total + acc / (count + 1e-6)
     return -2 * total / n
+
+
+def pixel_contrast_loss(online, target, boxes_a, boxes_b, tau=0.3,
+                        threshold=0.7):
+    """One direction of PixContrast's loss for a batch, by loops (the
+    paper's definition): for each pixel i of view a with a positive,
+    -log(sum_{j in P_i} exp(cos/tau) / sum_{all k of view b} exp(cos/tau));
+    mean over those pixels (0 for an image without any), then over images."""
+    n = online.shape[0]
+    (h, w), (ht, wt) = online.shape[-2:], target.shape[-2:]
+    total = 0.
+    for b in range(n):
+        mask = positive_mask(boxes_a[b], boxes_b[b], (h, w), (ht, wt),
+                             threshold)
+        acc, count = 0., 0
+        for i in range(h * w):
+            x = online[b, :, i // w, i % w]
+            pos, every = 0., 0.
+            for j in range(ht * wt):
+                e = torch.exp(cos(x, target[b, :, j // wt, j % wt]) / tau)
+                every = every + e
+                if mask[i, j]:
+                    pos = pos + e
+            if mask[i].any():
+                acc = acc - torch.log(pos / every)
+                count += 1
+        total = total + (acc / count if count else 0.)
+    return total / n

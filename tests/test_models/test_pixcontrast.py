@@ -15,38 +15,12 @@ from mmpixpro.testing import write_image_folder
 from mmpixpro.models import PixContrastHead
 from mmpixpro.models.heads import pixcontrast_head
 from mmpixpro.registry import MODELS
-from tests.brute_force import cos, positive_mask
+from tests.brute_force import pixel_contrast_loss, positive_mask
 from tests.conftest import REPO, SMALL_CONFIG
 from tests.test_models.test_pixpro import batch
 
 CONFIG = osp.join(REPO, 'configs', 'pixcontrast', 'pixcontrast_r50_8xb128.py')
 PIXPRO_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
-
-
-def contrast_loop(online, target, boxes_a, boxes_b, tau=0.3, threshold=0.7):
-    """One direction, by loops: for each pixel i of view a with a positive,
-    -log(sum_{j in P_i} exp(cos/tau) / sum_{all k of view b} exp(cos/tau));
-    mean over those pixels (0 for an image without any), then over images."""
-    n = online.shape[0]
-    (h, w), (ht, wt) = online.shape[-2:], target.shape[-2:]
-    total = 0.
-    for b in range(n):
-        mask = positive_mask(boxes_a[b], boxes_b[b], (h, w), (ht, wt),
-                             threshold)
-        acc, count = 0., 0
-        for i in range(h * w):
-            x = online[b, :, i // w, i % w]
-            pos, every = 0., 0.
-            for j in range(ht * wt):
-                e = torch.exp(cos(x, target[b, :, j // wt, j % wt]) / tau)
-                every = every + e
-                if mask[i, j]:
-                    pos = pos + e
-            if mask[i].any():
-                acc = acc - torch.log(pos / every)
-                count += 1
-        total = total + (acc / count if count else 0.)
-    return total / n
 
 
 def boxes_pair():
@@ -83,7 +57,7 @@ def test_loss_and_gradient_match_pixel_loop(tau, threshold):
     a, b = boxes_pair()
     head = PixContrastHead(temperature=tau, pos_threshold=threshold)
     loss = head.loss(online, target, a, b)
-    expected = contrast_loop(online, target, a, b, tau, threshold)
+    expected = pixel_contrast_loss(online, target, a, b, tau, threshold)
     torch.testing.assert_close(loss, expected)
     grad, = torch.autograd.grad(loss, online)
     expected_grad, = torch.autograd.grad(expected, online)
