@@ -56,7 +56,7 @@ MOMENTUM = 'mmpixpro/models/utils/momentum.py'
 CROP = 'mmpixpro/datasets/transforms/crop_and_flip.py'
 OFFICIAL = 'mmpixpro/converters/official.py'
 BACKBONE_CONV = 'mmpixpro/converters/backbone.py'
-RUNNER = 'mmpixpro/engine/runner/pixpro_runner.py'
+RUNNER = 'mmpixpro/engine/runner/exact_resume.py'
 
 T_LARS = ['tests/test_engine/test_pixpro_lars.py']
 T_MODEL = ['tests/test_models/test_pixpro.py']
@@ -101,8 +101,9 @@ MUTANTS = [
            "losses['loss_instance'] = loss_instance", T_MODEL,
            'instance loss without its weight lambda', 'issue 14'),
     Mutant('instance-own-target', PIXPRO,
-           'self.instance_head.loss(online[0][1], target[1][1])',
-           'self.instance_head.loss(online[0][1], target[0][1])', T_MODEL,
+           'self.instance_head.loss(online1.instance, target2.instance)',
+           'self.instance_head.loss(online1.instance, target1.instance)',
+           T_MODEL,
            'view 1 paired with its own target in the instance loss',
            'issue 14'),
     Mutant('mask-at-threshold', GEOMETRY,
@@ -172,8 +173,8 @@ MUTANTS = [
            '.clamp(min=self.clamp_min)', '', T_PPM,
            'negative similarities not clamped at 0'),
     Mutant('pixel-own-target', PIXPRO,
-           'self.head.loss(online[0], target[1], boxes[0], boxes[1])',
-           'self.head.loss(online[0], target[0], boxes[0], boxes[1])',
+           'self.head.loss(o1, t2, boxes1, boxes2)',
+           'self.head.loss(o1, t1, boxes1, boxes2)',
            T_MODEL, 'view 1 predicts its own target pixels'),
     Mutant('momentum-update-swapped', MOMENTUM,
            'torch._foreach_mul_(targets, tau)\n'
