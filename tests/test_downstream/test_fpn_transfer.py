@@ -143,9 +143,9 @@ def test_with_neck_target(checkpoints, tmp_path):
 
 
 def test_with_neck_is_refused_without_an_fpn(tmp_path, capsys):
-    from tests.conftest import DEMO_CONFIG
+    from tests.conftest import SMALL_CONFIG
     from tests.released_layout import released_checkpoint
-    model = PIXPRO_MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    model = PIXPRO_MODELS.build(Config.fromfile(SMALL_CONFIG).model)
     ours = str(tmp_path / 'plain.pth')
     torch.save(dict(state_dict=model.state_dict()), ours)
     released = str(tmp_path / 'released.pth')

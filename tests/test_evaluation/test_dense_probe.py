@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from mmpixpro.evaluation import DenseData, dense_probe, load_split, run_probe
-from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.conftest import SMALL_CONFIG, load_tool_main
 from tests.test_evaluation.test_dense_data import write_cityscapes
 
 probe_cli = load_tool_main('analysis', 'dense_probe.py')
@@ -61,7 +61,7 @@ def test_dense_probe_end_to_end_on_a_label_encoding_backbone():
 def test_cli_end_to_end(tmp_path, capsys):
     write_cityscapes(tmp_path / 'data')
     out = tmp_path / 'probe.json'
-    argv = [DEMO_CONFIG, 'random', '--data-root', str(tmp_path / 'data'),
+    argv = [SMALL_CONFIG, 'random', '--data-root', str(tmp_path / 'data'),
             '--format', 'cityscapes', '--img-size', '64', '--stage', '3',
             '--out', str(out), '--quiet', '--show-dir', str(tmp_path / 'show'),
             '--show', '2']
@@ -77,7 +77,7 @@ def test_cli_end_to_end(tmp_path, capsys):
     # own call on the same data and seed is the second path they must match.
     train, val = (load_split(str(tmp_path / 'data'), 'cityscapes', split, 64)
                   for split in ('train', 'val'))
-    want = run_probe(DEMO_CONFIG, 'random', train, val, stage=3, seed=0)
+    want = run_probe(SMALL_CONFIG, 'random', train, val, stage=3, seed=0)
     for probe in ('linear', 'knn'):
         for key in ('mIoU', 'aAcc'):
             assert result[probe][key] == pytest.approx(want[probe][key]), (

@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmpixpro.converters import CheckpointError
 from mmpixpro.evaluation import build_backbone
 from mmpixpro.registry import MODELS
-from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.conftest import SMALL_CONFIG, load_tool_main
 
 extract = load_tool_main('model_converters', 'extract_backbone_weights.py')
 
@@ -19,7 +19,7 @@ extract = load_tool_main('model_converters', 'extract_backbone_weights.py')
 def small_model():
     """The small config's PixPro with a target that differs from online."""
     torch.manual_seed(0)
-    model = MODELS.build(copy.deepcopy(Config.fromfile(DEMO_CONFIG).model))
+    model = MODELS.build(copy.deepcopy(Config.fromfile(SMALL_CONFIG).model))
     model.init_weights()
     with torch.no_grad():
         for p in model.target_net.parameters():
@@ -40,13 +40,13 @@ def test_our_checkpoint_and_extracted_files(tmp_path, small_model):
                path)
     for target, source in ((False, small_model.backbone),
                            (True, small_model.target_net.module.backbone)):
-        backbone, kind = build_backbone(DEMO_CONFIG, str(path), target=target)
+        backbone, kind = build_backbone(SMALL_CONFIG, str(path), target=target)
         assert kind == 'pretraining' and not backbone.training
         assert_same_weights(backbone, source.state_dict())
     assert extract([str(path), str(tmp_path / 'backbone.pth')]) == 0
     torch.save(small_model.backbone.state_dict(), tmp_path / 'bare.pth')
     for name in ('backbone.pth', 'bare.pth'):
-        backbone, kind = build_backbone(DEMO_CONFIG, str(tmp_path / name))
+        backbone, kind = build_backbone(SMALL_CONFIG, str(tmp_path / name))
         assert kind == 'backbone'
         assert_same_weights(backbone, small_model.backbone.state_dict())
 
@@ -66,33 +66,33 @@ def test_byol_and_released_checkpoints(tmp_path, small_model):
     for name, kind in (('byol.pth', 'pretraining'),
                        ('released.pth', 'released')):
         for use_target, expected in ((False, online), (True, target)):
-            backbone, got = build_backbone(DEMO_CONFIG, str(tmp_path / name),
+            backbone, got = build_backbone(SMALL_CONFIG, str(tmp_path / name),
                                            target=use_target)
             assert got == kind
             assert_same_weights(backbone, expected)
 
 
 def test_a_backbone_that_does_not_fit_is_an_error(tmp_path):
-    cfg = copy.deepcopy(Config.fromfile(DEMO_CONFIG).model.backbone)
+    cfg = copy.deepcopy(Config.fromfile(SMALL_CONFIG).model.backbone)
     for name, change in (('wide', dict(base_channels=32)),
                          ('deeper', dict(depth=34))):
         other = MODELS.build(dict(cfg, **change))
         torch.save(dict(state_dict=other.state_dict()), tmp_path / name)
     with pytest.raises(CheckpointError,
                        match=r'does not fit.*shape mismatches.*layer1.0.'):
-        build_backbone(DEMO_CONFIG, str(tmp_path / 'wide'))
+        build_backbone(SMALL_CONFIG, str(tmp_path / 'wide'))
     with pytest.raises(CheckpointError,
                        match=r'unexpected keys.*layer1.2.'):
-        build_backbone(DEMO_CONFIG, str(tmp_path / 'deeper'))
+        build_backbone(SMALL_CONFIG, str(tmp_path / 'deeper'))
     torch.save(dict(state_dict={'neck.w': torch.ones(1)}), tmp_path / 'neck')
     with pytest.raises(CheckpointError, match='ResNet weights'):
-        build_backbone(DEMO_CONFIG, str(tmp_path / 'neck'))
+        build_backbone(SMALL_CONFIG, str(tmp_path / 'neck'))
 
 
 def test_random_init_is_seeded():
     state = torch.random.get_rng_state()
     weights = [
-        build_backbone(DEMO_CONFIG, 'random', seed=s)[0].state_dict()
+        build_backbone(SMALL_CONFIG, 'random', seed=s)[0].state_dict()
         for s in (0, 0, 1)
     ]
     assert torch.equal(torch.random.get_rng_state(), state)  # untouched

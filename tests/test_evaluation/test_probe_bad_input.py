@@ -5,7 +5,7 @@ import torch
 
 from mmpixpro.evaluation import dense_probe
 from mmpixpro.evaluation import DenseData
-from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.conftest import SMALL_CONFIG, load_tool_main
 from tests.test_evaluation.test_dense_data import write_cityscapes
 
 probe_cli = load_tool_main('analysis', 'dense_probe.py')
@@ -19,7 +19,7 @@ def data(tmp_path_factory):
 
 
 def run(data, *extra):
-    return probe_cli([DEMO_CONFIG, 'random', '--data-root', data, '--format',
+    return probe_cli([SMALL_CONFIG, 'random', '--data-root', data, '--format',
                       'cityscapes', '--img-size', '32', '--quiet', *extra])
 
 

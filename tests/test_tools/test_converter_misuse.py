@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 from mmpixpro.registry import MODELS
-from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.conftest import SMALL_CONFIG, load_tool_main
 from tests.released_layout import released_checkpoint
 
 extract = load_tool_main('model_converters', 'extract_backbone_weights.py')
@@ -27,7 +27,7 @@ def ours(tmp_path_factory):
     """A small-config PixPro checkpoint (narrow ResNet-18) as mmengine
     writes it."""
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    model = MODELS.build(Config.fromfile(SMALL_CONFIG).model)
     path = tmp_path_factory.mktemp('ours') / 'epoch_4.pth'
     torch.save(dict(meta=dict(epoch=4), state_dict=model.state_dict()), path)
     return path

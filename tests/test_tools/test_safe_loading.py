@@ -15,7 +15,7 @@ from mmpixpro.converters import (BACKBONE, RELEASED, CheckpointError,
 from mmpixpro.evaluation import build_backbone
 from mmpixpro.testing import write_image_folder
 from mmpixpro.visualization.propagation import load_model
-from tests.conftest import DEMO_CONFIG, REPO, load_tool_main
+from tests.conftest import REPO, SMALL_CONFIG, load_tool_main
 from tests.released_layout import released_checkpoint
 
 TOOLS = {
@@ -111,12 +111,12 @@ def test_dense_probe_refuses(tmp_path, capsys, fmt):
     from tests.test_evaluation.test_dense_data import write_cityscapes
     path, marker = crafted(tmp_path, fmt)
     with pytest.raises(CheckpointError) as info:
-        build_backbone(DEMO_CONFIG, path)
+        build_backbone(SMALL_CONFIG, path)
     assert_refused(str(info.value), path, marker)
     write_cityscapes(tmp_path / 'data', splits=(('train', 1), ('val', 1)),
                      size=32)
     main = load_tool_main(*TOOLS['probe'])
-    assert main([DEMO_CONFIG, path, '--data-root', str(tmp_path / 'data'),
+    assert main([SMALL_CONFIG, path, '--data-root', str(tmp_path / 'data'),
                  '--format', 'cityscapes', '--img-size', '32', '--quiet']) == 1
     assert_refused(capsys.readouterr().err, path, marker)
 
@@ -126,7 +126,7 @@ def test_show_propagation_refuses(tmp_path, fmt):
     from mmengine.config import Config
     path, marker = crafted(tmp_path, fmt)
     with pytest.raises(CheckpointError) as info:
-        load_model(Config.fromfile(DEMO_CONFIG), path)
+        load_model(Config.fromfile(SMALL_CONFIG), path)
     assert_refused(str(info.value), path, marker)
 
 
@@ -143,7 +143,7 @@ def test_train_refuses_and_the_switch_opts_in(tmp_path, images, option):
     refuse; --unsafe-load (unsafe_load=True) is the explicit opt-in."""
     path, marker = crafted(tmp_path, 'zip')
     train = load_tool_main('train.py')
-    common = [DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+    common = [SMALL_CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
               f'train_dataloader.dataset.data_root={images}',
               'train_dataloader.num_workers=0',
               'train_dataloader.persistent_workers=False',
@@ -183,7 +183,7 @@ def test_byol_layout_loads(tmp_path):
     """mmpretrain's BYOL keys and an mmengine meta with numpy values."""
     from mmpixpro.registry import MODELS
     from mmengine.config import Config
-    backbone = MODELS.build(Config.fromfile(DEMO_CONFIG).model.backbone)
+    backbone = MODELS.build(Config.fromfile(SMALL_CONFIG).model.backbone)
     sd = {f'backbone.{k}': v for k, v in backbone.state_dict().items()}
     sd.update({f'target_net.module.0.{k}': v
                for k, v in backbone.state_dict().items()})

@@ -25,7 +25,7 @@ from mmpixpro.visualization import (cell_centres, draw_label_maps,
                                     draw_views_figure, label_palette,
                                     positive_pairs)
 from tests import brute_force
-from tests.conftest import DEMO_CONFIG, load_tool_main
+from tests.conftest import SMALL_CONFIG, load_tool_main
 
 M, T = 8, 20
 VIEW = 224  # the small config's crop size
@@ -67,7 +67,7 @@ def scene(tmp_path_factory):
 def test_show_views(scene, tmp_path, capsys, seed, flipped):
     out = tmp_path / 'views.png'
     assert show_views(
-        [DEMO_CONFIG,
+        [SMALL_CONFIG,
          str(scene), '--out',
          str(out), '--seed',
          str(seed)]) == 0
@@ -87,7 +87,7 @@ def test_show_views(scene, tmp_path, capsys, seed, flipped):
 def test_show_views_grid_option(scene, tmp_path, capsys):
     out = tmp_path / 'views.png'
     assert show_views(
-        [DEMO_CONFIG,
+        [SMALL_CONFIG,
          str(scene), '--out',
          str(out), '--grid', '4', '5']) == 0
     text = capsys.readouterr().out
@@ -153,7 +153,7 @@ def cell_levels(heat_panel, view, grid=GRID):
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     torch.manual_seed(3)
-    model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    model = MODELS.build(Config.fromfile(SMALL_CONFIG).model)
     model.init_weights()
     path = tmp_path_factory.mktemp('ckpt') / 'epoch_1.pth'
     torch.save({'state_dict': model.state_dict()}, path)
@@ -165,7 +165,7 @@ def test_propagation_from_checkpoint(scene, checkpoint, tmp_path, capsys):
     out = tmp_path / 'prop.png'
     pixels = [(3, 3), (1, 5), (6, 0)]
     assert show_propagation(
-        [DEMO_CONFIG,
+        [SMALL_CONFIG,
          str(path),
          str(scene), '--out',
          str(out), '--pixels'] + [f'{y},{x}' for y, x in pixels]) == 0
@@ -197,7 +197,7 @@ def test_propagation_from_checkpoint(scene, checkpoint, tmp_path, capsys):
 def test_propagation_random_init(scene, tmp_path, capsys):
     out = tmp_path / 'prop.png'
     assert show_propagation([
-        DEMO_CONFIG, 'random',
+        SMALL_CONFIG, 'random',
         str(scene), '--out',
         str(out), '--size', '224'
     ]) == 0
@@ -225,12 +225,12 @@ def test_propagation_refuses_bad_input(scene, checkpoint, tmp_path, capsys):
     torch.save({'state_dict': state_dict}, partial)
     out = tmp_path / 'prop.png'
     assert show_propagation(
-        [DEMO_CONFIG, str(partial),
+        [SMALL_CONFIG, str(partial),
          str(scene), '--out',
          str(out)]) == 1
     assert 'neck.linear1.weight' in capsys.readouterr().err
     assert show_propagation([
-        DEMO_CONFIG, 'random',
+        SMALL_CONFIG, 'random',
         str(scene), '--out',
         str(out), '--pixels', '7,0'
     ]) == 1
@@ -329,7 +329,7 @@ def test_figure_functions_write_and_report(scene, checkpoint, tmp_path,
     """What the tools print goes to ``logger`` (None: stdout, 'silent':
     nowhere); each returns the file it wrote; bad input raises."""
     out = tmp_path / 'views.png'
-    assert draw_views_figure(DEMO_CONFIG, str(scene), str(out), seed=1,
+    assert draw_views_figure(SMALL_CONFIG, str(scene), str(out), seed=1,
                              grid=(4, 5)) == str(out)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4 and lines[-1].startswith(f'wrote {out} (')
@@ -341,13 +341,13 @@ def test_figure_functions_write_and_report(scene, checkpoint, tmp_path,
 
     path, _ = checkpoint
     out = tmp_path / 'prop.png'
-    assert draw_propagation_figure(DEMO_CONFIG, str(path), str(scene),
+    assert draw_propagation_figure(SMALL_CONFIG, str(path), str(scene),
                                    str(out), pixels=[(2, 3)],
                                    logger='silent') == str(out)
     assert capsys.readouterr().out == ''
     assert read_png(out).shape == row_shape([VIEW], VIEW)
     with pytest.raises(ValueError, match='outside the 7x7'):
-        draw_propagation_figure(DEMO_CONFIG, 'random', str(scene),
+        draw_propagation_figure(SMALL_CONFIG, 'random', str(scene),
                                 str(tmp_path / 'no.png'), pixels=[(0, 7)])
     assert not (tmp_path / 'no.png').exists()
 
