@@ -119,11 +119,8 @@ def propagation_weights(model: torch.nn.Module,
     img = torch.from_numpy(view.copy()).permute(2, 0, 1)[None]
     inputs = model.data_preprocessor(dict(inputs=img,
                                           data_samples=None))['inputs']
-    encoded = model.online_encoder()(inputs)
-    # The first loss level's map, (1, C, h, w): ``EncoderOutput.pixels[0]``
-    # (older encoders returned the map itself first).
-    projection = (encoded.pixels[0] if hasattr(encoded, 'pixels') else
-                  encoded[0])
+    # The first (plain PixPro: the only) level's map, (1, C, h, w).
+    projection = model.online_encoder()(inputs).pixels[0]
     h, w = projection.shape[-2:]
     return model.head.predictor.similarity(projection)[0].view(h, w, h, w)
 
