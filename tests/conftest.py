@@ -11,7 +11,6 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # The small config: the recipe at CPU scale, for the engine and data tests.
 SMALL_CONFIG = osp.join(REPO, 'configs', 'pixpro',
                         'pixpro_resnet18-w16_1xb16-4e.py')
-DEMO_CONFIG = SMALL_CONFIG  # the old name, until every test says SMALL_CONFIG
 
 register_all_modules()
 

@@ -11,7 +11,6 @@ from tests.conftest import load_tool_main
 from tests.released_layout import released_checkpoint, r50_model_cfg
 
 
-
 def load_tool():
     return load_tool_main('model_converters',
                           'pixpro_official_to_mmpixpro.py')
