@@ -104,6 +104,14 @@ def test_backticked_paths_exist(md):
     assert not missing, f'{rel(md)} names missing paths: {missing}'
 
 
+def test_index_links_every_page():
+    index = osp.join(REPO, 'docs', 'index.md')
+    linked = {osp.normpath(osp.join(REPO, 'docs', t.split('#')[0]))
+              for t in LINK.findall(read(index))}
+    pages = set(glob.glob(osp.join(REPO, 'docs', '*.md'))) - {index}
+    assert pages <= linked, sorted(rel(p) for p in pages - linked)
+
+
 def test_path_finder_reads_spans_and_blocks():
     """The path finder itself, on a made-up page."""
     text = ('See `configs/a.py`, `tools/x.sh CONFIG 8` and '
