@@ -27,8 +27,7 @@ CODE = re.compile(r'```.*?```|`[^`\n]+`', re.S)
 RECIPE_CITATION = re.compile(
     r'docs/recipe\.md,?\s*\(?((?:"[^"]+"\s*(?:,|and)?\s*)+)')
 EXTERNAL_CITATION = re.compile(
-    r'pixpro-reference|sections? \d+( (to|and) \d+)? of the reference',
-    re.I)
+    r'pixpro-reference|sections? \d+( (to|and) \d+)? of the reference', re.I)
 
 
 def markdown_files():
@@ -95,19 +94,16 @@ def test_links_exist(md):
 
 @pytest.mark.parametrize('md', markdown_files(), ids=rel)
 def test_backticked_paths_exist(md):
-    missing = sorted({
-        p
-        for p in repo_paths(read(md))
-        if not p.startswith(OUTPUT_FOLDERS) and not osp.exists(
-            osp.join(REPO, p))
-    })
+    named = set(repo_paths(read(md)))
+    missing = sorted(p for p in named if not p.startswith(OUTPUT_FOLDERS)
+                     and not osp.exists(osp.join(REPO, p)))
     assert not missing, f'{rel(md)} names missing paths: {missing}'
 
 
 def test_index_links_every_page():
     index = osp.join(REPO, 'docs', 'index.md')
-    linked = {osp.normpath(osp.join(REPO, 'docs', t.split('#')[0]))
-              for t in LINK.findall(read(index))}
+    targets = [t.split('#')[0] for t in LINK.findall(read(index))]
+    linked = {osp.normpath(osp.join(REPO, 'docs', t)) for t in targets}
     pages = set(glob.glob(osp.join(REPO, 'docs', '*.md'))) - {index}
     assert pages <= linked, sorted(rel(p) for p in pages - linked)
 
@@ -206,8 +202,9 @@ def test_citation_pattern():
 
 def algorithm_configs(folder):
     return sorted(
-        rel(p) for p in glob.glob(
-            osp.join(REPO, 'configs', folder, '**', '*.py'), recursive=True)
+        rel(p)
+        for p in glob.glob(osp.join(REPO, 'configs', folder, '**', '*.py'),
+                           recursive=True)
         if '_base_' not in rel(p).split(os.sep))
 
 
@@ -227,15 +224,14 @@ def test_implementation_table_names_what_the_modules_define():
     table is defined (def, class or assignment) in that row's modules."""
     text = read(osp.join(REPO, 'docs', 'implementation.md'))
     wrong = []
-    for row in re.findall(r'^\|[^|\n]+\|([^|\n]+)\|([^|\n]+)\|$', text,
-                          re.M):
+    for row in re.findall(r'^\|[^|\n]+\|([^|\n]+)\|([^|\n]+)\|$', text, re.M):
         paths = re.findall(r'`(mmpixpro/[^`]+)`', row[0])
         names = re.findall(r'`([A-Za-z_][A-Za-z0-9_]*)`', row[1])
         files = []
         for path in paths:
             full = osp.join(REPO, path)
-            files += (sorted(glob.glob(osp.join(full, '**', '*.py'),
-                                       recursive=True))
+            files += (sorted(
+                glob.glob(osp.join(full, '**', '*.py'), recursive=True))
                       if osp.isdir(full) else [full])
         source = '\n'.join(read(f) for f in files if osp.isfile(f))
         for name in names:
