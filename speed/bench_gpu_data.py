@@ -14,7 +14,9 @@ dataloader workers as the machine has cores (``--workers``). Per run:
   (the preprocessor and its transfers included, the workers not);
 - the preprocessor alone on that batch (training mode: transfer, the
   photometric ops, normalisation; and normalisation only), as a fraction of
-  the bare step.
+  the bare step;
+- JPEG decodes per second of the same files: PIL and simplejpeg on one CPU
+  core, and ``torchvision.io.decode_jpeg`` on the GPU (nvjpeg), batched.
 
 Target (issue 11): the fast path's iteration time within 10% of its bare
 step. All figures of one call come from the same GPU in the same run.
@@ -114,6 +116,59 @@ SMOKE_PIL_PREPROCESSOR = """model = dict(data_preprocessor=dict(
 """
 
 
+def decode_rates(paths, device, batch=128, repeats=3):
+    """JPEG decodes per second of the same files: PIL and simplejpeg on one
+    CPU core (what one worker does), and ``torchvision.io.decode_jpeg`` on
+    ``device`` (nvjpeg on a GPU), in batches of ``batch`` files; the
+    fastest of ``repeats`` passes each."""
+    import time
+
+    import torch
+    from PIL import Image
+    from torchvision.io import decode_jpeg
+    blobs = []
+    for path in paths:
+        with open(path, 'rb') as f:
+            blobs.append(f.read())
+
+    def best(fn):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return len(blobs) / min(times)
+
+    def pil():
+        for path in paths:
+            with Image.open(path) as img:
+                img.convert('RGB')
+
+    def turbo():
+        import simplejpeg
+        for data in blobs:
+            simplejpeg.decode_jpeg(data, colorspace='RGB')
+
+    tensors = [torch.frombuffer(bytearray(b), dtype=torch.uint8)
+               for b in blobs]
+
+    def torchvision_batches():
+        for i in range(0, len(tensors), batch):
+            decode_jpeg(tensors[i:i + batch], device=device)
+        if device.startswith('cuda'):
+            torch.cuda.synchronize()
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        rates = dict(pil_1_core=best(pil), simplejpeg_1_core=best(turbo))
+    finally:
+        torch.set_num_threads(threads)
+    torchvision_batches()  # warm-up (nvjpeg's handles)
+    rates[f'decode_jpeg_{device}'] = best(torchvision_batches)
+    return rates
+
+
 def summarise(name, r, skip):
     times = r['iter_times'][skip:] or r['iter_times']
     it = statistics.median(times)
@@ -144,6 +199,10 @@ def main(args):
         write_jpegs(data, args.num_images, max(1, min(16, os.cpu_count())))
         rows = [summarise(name, run_config(name, cfg, data, tmp, args),
                           args.skip) for name, cfg in configs.items()]
+        paths = sorted(
+            osp.join(data, f) for f in os.listdir(data))[:args.decode_images]
+        decodes = decode_rates(
+            paths, 'cuda' if torch.cuda.is_available() else 'cpu')
     fast, pil = rows
     print(f'\nEnd to end, one GPU ({gpu}), {args.workers} workers, batch '
           f'{args.batch} pairs, {args.num_images} JPEGs 500x375 q90, '
@@ -160,9 +219,16 @@ def main(args):
           f"{fast['pairs_per_s'] / pil['pairs_per_s']:.2f}; target: fast "
           f"iteration within 10% of its bare step "
           f"({'met' if fast['iteration_over_bare'] <= 1.1 else 'missed'})")
+    print(f'\nJPEG decodes per second, {len(paths)} of the same files '
+          '(issue 11: nvjpeg for machines with few cores per GPU)\n')
+    print('| decoder | images/s | vs simplejpeg on one core |')
+    print('|---|---:|---:|')
+    for name, rate in decodes.items():
+        print(f'| {name} | {rate:.0f} | '
+              f"{rate / decodes['simplejpeg_1_core']:.2f} |")
     write_results('gpu_data_smoke.json' if args.smoke else 'gpu_data.json',
                   dict(config=vars(args), gpu=gpu, cpus=os.cpu_count(),
-                       rows=rows))
+                       rows=rows, decodes_per_s=decodes))
 
 
 if __name__ == '__main__':
@@ -175,5 +241,7 @@ if __name__ == '__main__':
     parser.add_argument('--skip', type=int, default=10,
                         help='first iterations left out (warm-up)')
     parser.add_argument('--bare-steps', type=int, default=20)
+    parser.add_argument('--decode-images', type=int, default=512,
+                        help='files in the decoder comparison')
     parser.add_argument('--smoke', action='store_true')
     main(parser.parse_args())
