@@ -38,7 +38,7 @@ import sys
 import time
 
 from bench_io import REPO, default_device, write_results
-from bench_train_step import BYOL_MODEL, PLAIN_PREPROCESSOR, syncbn_to_bn
+from bench_train_step import BYOL_MODEL, PLAIN_PREPROCESSOR
 
 PIXPRO_CFG = f'{REPO}/configs/pixpro/pixpro_r50_8xb128.py'
 BOXES = [[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]]  # view 2 is flipped
@@ -54,6 +54,7 @@ def build(kind, channels_last, compile_):
     from mmengine.registry import DefaultScope
     if kind == 'pixpro':
         from mmpixpro.registry import MODELS
+        from mmpixpro.utils import syncbn_to_bn
         cfg = syncbn_to_bn(Config.fromfile(PIXPRO_CFG).model.to_dict())
         cfg.update(channels_last=channels_last, compile_encoder=compile_)
         # The bare step: views arrive augmented (plain preprocessor).

@@ -89,15 +89,6 @@ BYOL_MODEL = dict(
         loss=dict(type='CosineSimilarityLoss')))
 
 
-def syncbn_to_bn(cfg):
-    """Replace every ``norm_cfg=dict(type='SyncBN')`` by BN, in place."""
-    from mmpixpro.utils import iter_config_dicts
-    for _, node in iter_config_dicts(cfg):
-        if node.get('type') == 'SyncBN':
-            node['type'] = 'BN'
-    return cfg
-
-
 def foreign_cpu_s():
     """CPU seconds the whole machine has been busy (steal included) minus
     this process's own: what other processes took. Linux only, else 0."""
@@ -126,7 +117,7 @@ def build_model(name, channels_last='config'):
     import mmpixpro  # noqa: F401  (keeps mmpretrain importable; see utils)
     from mmengine.logging import MessageHub
 
-    from mmpixpro.utils import quiet_mmengine
+    from mmpixpro.utils import quiet_mmengine, syncbn_to_bn
 
     # Both momentum schedules read the Runner's max_iters from the hub.
     MessageHub.get_current_instance().update_info('max_iters', 1000)

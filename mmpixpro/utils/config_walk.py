@@ -27,3 +27,13 @@ def iter_config_dicts(node: Any, key: str = '') -> Iterator[Tuple[str, dict]]:
         for i, child in enumerate(node):
             yield from iter_config_dicts(child, f'{key}.{i}' if key else
                                          str(i))
+
+
+def syncbn_to_bn(node: Any) -> Any:
+    """Every ``type='SyncBN'`` dict in ``node`` becomes ``type='BN'``, in
+    place (one process or the CPU, where SyncBN cannot run); returns
+    ``node``."""
+    for _, cfg in iter_config_dicts(node):
+        if cfg.get('type') == 'SyncBN':
+            cfg['type'] = 'BN'
+    return node

@@ -4,14 +4,7 @@ import torch.nn as nn
 from mmengine.config import Config
 
 from mmpixpro.evaluation import build_downstream_model
-from mmpixpro.utils import iter_config_dicts
-
-
-def use_bn(node):
-    """SyncBN -> BN everywhere in a model config (CPU, one process)."""
-    for _, cfg in iter_config_dicts(node):
-        if cfg.get('type') == 'SyncBN':
-            cfg['type'] = 'BN'
+from mmpixpro.utils import syncbn_to_bn
 
 
 def cpu_loaders(cfg):
@@ -25,7 +18,7 @@ def cpu_config(config: str, work_dir: str) -> Config:
     loaders without workers, and ``work_dir``."""
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
-    use_bn(cfg.model)
+    syncbn_to_bn(cfg.model)
     cpu_loaders(cfg)
     return cfg
 
@@ -36,7 +29,7 @@ def build_initialised(config: str, backbone_file: str, edit=None) -> nn.Module:
     mode. ``edit(model_cfg)`` may change the model config first."""
 
     def cpu_edit(model_cfg):
-        use_bn(model_cfg)
+        syncbn_to_bn(model_cfg)
         if edit is not None:
             edit(model_cfg)
 

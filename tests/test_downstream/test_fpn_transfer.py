@@ -15,10 +15,10 @@ from mmengine.registry import DefaultScope
 
 from mmpixpro.evaluation import check_pretrained_weights, set_pretrained
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
+from mmpixpro.utils import syncbn_to_bn
 from tests.conftest import REPO, load_tool_main
 from tests.test_downstream.generated_coco import write_coco
-from tests.test_downstream.helpers import (build_initialised, cpu_config,
-                                           use_bn)
+from tests.test_downstream.helpers import build_initialised, cpu_config
 from tests.test_downstream.fixed_predictions import coco_samples, evaluate
 from tests.test_downstream.test_coco_transfer import (FPN_CONFIG,
                                                       train_and_validate)
@@ -38,7 +38,7 @@ PREDICTORS = ('conv_cls.', 'conv_reg.', 'conv_centerness.', 'scales.')
 
 def pretrain_model_cfg(kind):
     cfg = copy.deepcopy(Config.fromfile(PRETRAIN[kind]).model)
-    use_bn(cfg)
+    syncbn_to_bn(cfg)
     # The contiguous layout, as mmdet's models use: the features below are
     # compared exactly, and NHWC convolutions round differently (about 2e-6
     # of the largest value). The layout's own test: test_speed_levers.py.

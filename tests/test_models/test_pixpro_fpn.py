@@ -10,9 +10,9 @@ from mmengine.config import Config
 
 from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import MODELS, RUNNERS
+from mmpixpro.utils import syncbn_to_bn
 from tests import brute_force
 from tests.conftest import REPO, SMALL_CONFIG
-from tests.test_downstream.helpers import use_bn
 from tests.test_models.test_pixpro import batch
 
 FPN_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50-fpn_8xb128.py')
@@ -24,7 +24,7 @@ def shrink(model):
     """A pre-training model config narrowed for CPU: ResNet-18 with 16
     base channels, 32-channel FPN and towers (GN with 8 groups), 64-wide
     projector, BN instead of SyncBN; levels, weights, layouts unchanged."""
-    use_bn(model)
+    syncbn_to_bn(model)
     model.backbone.update(depth=18, stem_channels=16, base_channels=16)
     model.fpn.update(in_channels=[16, 32, 64, 128], out_channels=32)
     if 'towers' in model:

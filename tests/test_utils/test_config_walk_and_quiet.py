@@ -40,3 +40,13 @@ def test_quiet_restores_the_level_also_on_error():
             assert logger.level == logging.WARNING
             raise RuntimeError
     assert logger.level == before
+
+
+def test_syncbn_to_bn_rewrites_every_syncbn_and_nothing_else():
+    from mmpixpro.utils import syncbn_to_bn
+    cfg = Config(dict(
+        backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
+        heads=[dict(norm_cfg=dict(type='SyncBN')), dict(type='GN')]))
+    assert syncbn_to_bn(cfg) is cfg
+    assert cfg.backbone.norm_cfg == dict(type='BN', requires_grad=True)
+    assert cfg.heads[0].norm_cfg.type == 'BN' and cfg.heads[1].type == 'GN'
