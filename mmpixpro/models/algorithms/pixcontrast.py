@@ -5,6 +5,7 @@ import torch
 from mmpretrain.structures import DataSample
 
 from mmpixpro.registry import MODELS
+from ..data_preprocessors.photometric import check_photometric_applied
 from .pixpro import PixPro
 
 
@@ -52,6 +53,7 @@ class PixContrast(PixPro):
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        check_photometric_applied(data_samples, self.data_preprocessor)
         (online1, online2), (target1, target2), (boxes1, boxes2) = (
             self.project_views(inputs, data_samples))
         (o1, ), (o2, ) = online1.pixels, online2.pixels

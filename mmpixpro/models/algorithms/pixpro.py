@@ -11,6 +11,7 @@ from mmpretrain.models import BaseSelfSupervisor
 from mmpretrain.structures import DataSample
 
 from mmpixpro.registry import MODELS
+from ..data_preprocessors.photometric import check_photometric_applied
 from ..utils.momentum import CosineMomentumEMA
 
 
@@ -305,6 +306,7 @@ class PixPro(OptionalModules, BaseSelfSupervisor):
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        check_photometric_applied(data_samples, self.data_preprocessor)
         (online1, online2), (target1, target2), (boxes1, boxes2) = (
             self.project_views(inputs, data_samples))
         # Per level, on that level's grid: view 1's pixels predict view 2's

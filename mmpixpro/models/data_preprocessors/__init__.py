@@ -1,3 +1,7 @@
-from .photometric import PhotometricDataPreprocessor, apply_photometric
+from .photometric import (PhotometricDataPreprocessor, apply_photometric,
+                          check_photometric_applied)
 
-__all__ = ['PhotometricDataPreprocessor', 'apply_photometric']
+__all__ = [
+    'PhotometricDataPreprocessor', 'apply_photometric',
+    'check_photometric_applied'
+]

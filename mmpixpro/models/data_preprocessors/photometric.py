@@ -29,6 +29,48 @@ MISSING_PARAMS = (
     'configs/pixpro/pixpro_r50_8xb128-pilaug.py) needs '
     'model.data_preprocessor=SelfSupDataPreprocessor instead.')
 
+#: Metainfo key PhotometricDataPreprocessor sets on every data sample whose
+#: photometric parameters it has applied.
+APPLIED_KEY = 'photometric_applied'
+
+
+def check_photometric_applied(data_samples: Optional[Sequence],
+                              data_preprocessor=None) -> None:
+    """Refuse data samples whose photometric parameters nobody applied.
+
+    The fast path's workers only draw each view's colour jitter, grayscale,
+    blur and solarize (``DrawPhotometricParams``); the ops run in
+    :class:`PhotometricDataPreprocessor`. Any other preprocessor (e.g.
+    mmpretrain's ``SelfSupDataPreprocessor``, as in its BYOL config) passes
+    the views through unaugmented, so a loss computed on them would train
+    without the recipe's photometric augmentation and say nothing.
+
+    Args:
+        data_samples (Sequence[DataSample], optional): the batch's data
+            samples, as the model's ``loss`` receives them.
+        data_preprocessor (nn.Module, optional): the model's preprocessor,
+            named in the error. Defaults to None.
+
+    Raises:
+        TypeError: a data sample carries ``photometric`` parameters that
+            :class:`PhotometricDataPreprocessor` has not applied.
+    """
+    for s in data_samples or ():
+        if 'photometric' in s and not s.metainfo.get(APPLIED_KEY, False):
+            name = ('an unknown preprocessor' if data_preprocessor is None
+                    else type(data_preprocessor).__name__)
+            raise TypeError(
+                'The training batch carries photometric parameters (drawn by '
+                'the train pipeline\'s DrawPhotometricParams, the fast path) '
+                f'that model.data_preprocessor ({name}) did not apply: '
+                'training would run without colour jitter, grayscale, blur '
+                'or solarize. Set model.data_preprocessor.type='
+                'PhotometricDataPreprocessor (as in '
+                'configs/_base_/models/pixel_encoder_r50.py), or use a '
+                'PIL-path pipeline that applies the ops in the workers (e.g. '
+                'configs/_base_/datasets/scenes_pixpro.py) with '
+                'SelfSupDataPreprocessor.')
+
 
 def apply_photometric(x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
     """Apply each sample's photometric parameters to one view batch.
@@ -134,4 +176,6 @@ class PhotometricDataPreprocessor(SelfSupDataPreprocessor):
             if self._enable_normalize:
                 x = (x - self.mean) / self.std
             views.append(x)
+        for s in data_samples:
+            s.set_metainfo({APPLIED_KEY: True})
         return {'inputs': views, 'data_samples': data_samples}
