@@ -18,7 +18,7 @@ dataloader workers as the machine has cores (``--workers``). Per run:
 - JPEG decodes per second of the same files: PIL and simplejpeg on one CPU
   core, and ``torchvision.io.decode_jpeg`` on the GPU (nvjpeg), batched.
 
-Target (issue 11): the fast path's iteration time within 10% of its bare
+Target: the fast path's iteration time within 10% of its bare
 step. All figures of one call come from the same GPU in the same run.
 
 Run on a GPU machine from the repository root, one command (about 4 minutes
@@ -221,7 +221,7 @@ def main(args):
           f"iteration within 10% of its bare step "
           f"({'met' if fast['iteration_over_bare'] <= 1.1 else 'missed'})")
     print(f'\nJPEG decodes per second, {len(paths)} of the same files '
-          '(issue 11: nvjpeg for machines with few cores per GPU)\n')
+          '(nvjpeg, for machines with few cores per GPU)\n')
     print('| decoder | images/s | vs simplejpeg on one core |')
     print('|---|---:|---:|')
     for name, rate in decodes.items():
