@@ -21,7 +21,7 @@ def find_configs(*folder):
 
 
 CONFIGS = (find_configs('pixpro') + find_configs('pixcontrast') +
-           find_configs('byol'))
+           find_configs('byol') + find_configs('densecl'))
 BENCHMARKS = find_configs('benchmarks')
 
 
@@ -31,6 +31,7 @@ def test_configs_found():
             'pixpro/pixpro-ins_r50_8xb128.py',
             'pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py',
             'byol/byol_resnet18-w16_1xb32-900it_scenes.py',
+            'densecl/densecl_resnet18-w16_1xb32-900it_scenes.py',
             'pixcontrast/pixcontrast_r50_8xb128.py'} <= names
 
 
@@ -39,7 +40,8 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmpixpro'
     model = MODELS.build(cfg.model)
-    expected = dict(pixpro='PixPro', pixcontrast='PixContrast', byol='BYOL')
+    expected = dict(pixpro='PixPro', pixcontrast='PixContrast', byol='BYOL',
+                    densecl='DenseCL')
     folder = osp.basename(osp.dirname(path))
     assert type(model).__name__ == expected[folder]
     Compose(cfg.train_dataloader.dataset.pipeline)
@@ -58,6 +60,9 @@ def test_benchmark_configs_found():
         'mmdetection/coco/mask-rcnn_r50-fpn-pixpro-neck_ms-1x_coco.py',
         'mmdetection/coco/fcos_r50-fpn_1x_coco.py',
         'mmsegmentation/cityscapes/fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
+        # the main job's miniatures of the two above
+        'mmdetection/voc0712/faster-rcnn_r18-w16-c4_scenes-voc.py',
+        'mmsegmentation/cityscapes/fcn_r18-w16-d8_scenes-cityscapes.py',
     }
 
 
@@ -72,7 +77,9 @@ def test_benchmark_config_builds(path):
         model = ROOT_MODELS.build(cfg.model)
     # Every config names its pre-trained weights and checks their arrival.
     assert cfg.model.backbone.init_cfg.type == 'Pretrained'
-    assert cfg.custom_hooks == [dict(type='PretrainedWeightsCheckHook')]
+    # (the main job's miniatures add a progress bar after it)
+    assert cfg.custom_hooks[0] == dict(type='PretrainedWeightsCheckHook')
+    assert cfg.custom_hooks[1:] in ([], [dict(type='mmpixpro.ProgressBarHook')])
     assert model.backbone.style == 'pytorch' and not model.backbone.norm_eval
     assert getattr(model.backbone, 'frozen_stages', -1) == -1
     mean = model.data_preprocessor.mean.flatten().tolist()
@@ -115,18 +122,55 @@ def test_released_recipe_values():
                                                            'bilinear')
 
 
-def test_main_job_pair_differs_only_in_method():
-    """The main job's PixPro and BYOL runs share backbone, data, batch,
-    steps, optimiser and schedule."""
-    pixpro, byol = (Config.fromfile(
+def main_job_config(folder):
+    return Config.fromfile(
         osp.join(REPO, 'configs', folder,
                  f'{folder}_resnet18-w16_1xb32-900it_scenes.py'))
-                    for folder in ('pixpro', 'byol'))
-    assert pixpro.model.backbone == byol.model.backbone
-    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler',
-                'train_cfg', 'randomness'):
-        assert pixpro[key] == byol[key], key
-    assert pixpro.model.base_momentum == 1 - byol.model.base_momentum
+
+
+def test_main_job_methods_differ_only_in_method():
+    """The main job's PixPro, BYOL and DenseCL runs share backbone, data,
+    views, batch, steps, optimiser, schedule and runtime: every top-level
+    key but the model is equal, and so is the model's backbone."""
+    pixpro = main_job_config('pixpro')
+    peers = dict(byol=main_job_config('byol'),
+                 densecl=main_job_config('densecl'))
+    # The model and the variables of the model bases aside.
+    own = {'model', 'queue_len'}
+    for base in ('pixpro_resnet18-w16.py', 'resnet18-w16.py'):
+        own |= set(
+            Config.fromfile(osp.join(REPO, 'configs', '_base_', 'models',
+                                     base)))
+    for name, peer in peers.items():
+        assert pixpro.model.backbone == peer.model.backbone, name
+        keys = (set(pixpro) | set(peer)) - own
+        for key in keys:
+            assert pixpro.get(key) == peer.get(key), (name, key)
+    assert pixpro.model.base_momentum == 1 - peers['byol'].model.base_momentum
+
+
+def test_densecl_as_mmpretrain_ships_it():
+    """DenseCL's loss settings are mmpretrain's
+    (densecl_resnet50_8xb32-coslr-200e_in1k.py); only the queue is scaled,
+    to the same fraction of the data as 65536 of ImageNet's 1,281,167
+    images, a multiple of the batch."""
+    import math
+
+    from mmpretrain.models import DenseCL
+    cfg = main_job_config('densecl')
+    m = cfg.model
+    assert (m.momentum, m.loss_lambda, m.head.temperature) == (0.999, 0.5,
+                                                               0.2)
+    assert m.head.type == 'ContrastiveHead'
+    assert m.neck.type == 'DenseCLNeck' and m.neck.num_grid is None
+    assert m.neck.in_channels == 128 and m.neck.out_channels == m.feat_dim
+    scenes = 2000
+    batch = cfg.train_dataloader.batch_size
+    fraction = scenes * 65536 / 1281167
+    assert m.queue_len == math.floor(fraction / batch) * batch == 96
+    model = MODELS.build(m)
+    assert isinstance(model, DenseCL)
+    assert model.queue.shape == (64, 96)
 
 
 def test_variants():
