@@ -4,6 +4,7 @@ array), for the fast path's workers. Without simplejpeg it is
 from typing import Optional
 
 from mmengine.fileio import get
+from PIL import Image
 
 from mmpixpro.registry import TRANSFORMS
 from .loading import LoadRGBImageFromFile
@@ -18,6 +19,15 @@ except ImportError:  # a dependency; without it PIL decodes
 _SAME_AS_PIL = ('YCbCr', 'Gray', 'RGB')
 
 
+def over_pil_pixel_limit(height: int, width: int) -> bool:
+    """Whether PIL's decompression-bomb check would act on an image of this
+    size: above ``Image.MAX_IMAGE_PIXELS`` it warns, above twice that it
+    refuses (``DecompressionBombError``). None turns the check off, as in
+    PIL. Read at call time, so a changed limit counts."""
+    limit = Image.MAX_IMAGE_PIXELS
+    return limit is not None and height * width > limit
+
+
 @TRANSFORMS.register_module()
 class LoadRGBImageTurbo(LoadRGBImageFromFile):
     """:class:`LoadRGBImageFromFile` with a faster JPEG decoder.
@@ -26,10 +36,15 @@ class LoadRGBImageTurbo(LoadRGBImageFromFile):
     simplejpeg into an HWC uint8 RGB array (the same pixels as PIL's
     decoder: both use libjpeg-turbo with its accurate DCT and upsampling);
     ``RandomResizedCropWithCoord`` then converts only the crop to PIL.
-    Every other file (PNG, CMYK or YCCK JPEG, EXIF-tagged, unreadable), and every file
-    when simplejpeg is not installed, goes through
-    :class:`LoadRGBImageFromFile` unchanged, with its ``skip_invalid``
-    behaviour and error messages.
+    Every other file (PNG, CMYK or YCCK JPEG, EXIF-tagged, unreadable,
+    larger than PIL's ``Image.MAX_IMAGE_PIXELS``), and every file when
+    simplejpeg is not installed, goes through :class:`LoadRGBImageFromFile`
+    unchanged, with its ``skip_invalid`` behaviour and error messages.
+
+    The size is read from the JPEG header before anything is decoded, so a
+    small file that declares a huge image (a decompression bomb) meets PIL's
+    own check: a warning above the limit, an error naming the file above
+    twice the limit, as on the PIL path.
     """
 
     def __init__(self,
@@ -47,9 +62,14 @@ class LoadRGBImageTurbo(LoadRGBImageFromFile):
         # EXIF-tagged files (orientation) keep the parent's handling.
         if data[:2] == b'\xff\xd8' and b'Exif' not in data[:65536]:
             try:
-                # CMYK / YCCK JPEGs: PIL converts them differently.
-                if simplejpeg.decode_jpeg_header(data)[2] not in _SAME_AS_PIL:
-                    raise ValueError('colour space left to PIL')
+                height, width, colorspace, _ = simplejpeg.decode_jpeg_header(
+                    data)
+                # CMYK / YCCK JPEGs: PIL converts them differently; PIL's
+                # decompression-bomb check (from the header) decides on
+                # huge ones.
+                if (colorspace not in _SAME_AS_PIL
+                        or over_pil_pixel_limit(height, width)):
+                    raise ValueError('left to PIL')
                 img = simplejpeg.decode_jpeg(data, colorspace='RGB')
             except Exception:  # noqa: BLE001 - CMYK, corrupt: parent decides
                 img = None
