@@ -12,8 +12,9 @@ predictions; pixel accuracy): a per-pixel linear classifier trained on the
 train split's pixels, and a k-nearest-neighbour vote over a bank of labelled
 train pixels (no training).
 """
+import math
 import time
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -27,19 +28,112 @@ from .probes import fit_linear_probe, knn_predict
 from .segmentation_metrics import confusion_matrix, segmentation_scores
 
 
+def _image_size(img_size) -> Optional[Tuple[int, int]]:
+    if img_size is None:
+        return None
+    if isinstance(img_size, int):
+        return img_size, img_size
+    size = tuple(img_size)
+    return size * 2 if len(size) == 1 else size
+
+
 def check_probe_settings(num_classes: Optional[int] = None,
                          stride: Optional[int] = None,
-                         epochs: Optional[int] = None) -> None:
-    """Refuse values that cannot work, naming the option."""
-    if num_classes is not None and not 1 <= num_classes <= IGNORE_INDEX:
+                         epochs: Optional[int] = None,
+                         img_size: Union[int, Sequence[int], None] = None,
+                         lr: Optional[float] = None,
+                         max_train_pixels: Optional[int] = None,
+                         knn_k: Optional[int] = None,
+                         knn_temperature: Optional[float] = None,
+                         knn_bank: Optional[int] = None,
+                         batch_size: Optional[int] = None,
+                         max_images: Optional[int] = None) -> None:
+    """Refuse values that cannot work, naming the option and its range, so
+    nothing is read or computed first. None skips a check.
+
+    Args:
+        num_classes (int, optional): ``--num-classes``, 2..255.
+        stride (int, optional): ``--stride``, positive; with ``img_size`` it
+            must divide the label size (height and width).
+        epochs (int, optional): ``--epochs``, at least 1.
+        img_size (int | tuple[int, int], optional): ``--img-size``, the
+            size images and labels are resized to; each at least 1.
+        lr (float, optional): ``--lr``, positive.
+        max_train_pixels (int, optional): ``--max-train-pixels``, >= 1.
+        knn_k (int, optional): ``--knn-k``, at least 1.
+        knn_temperature (float, optional): ``--knn-temperature``, positive.
+        knn_bank (int, optional): ``--knn-bank``, at least 1.
+        batch_size (int, optional): ``--batch-size``, at least 1.
+        max_images (int, optional): ``--max-images``, at least 1.
+
+    Raises:
+        ValueError: naming the first setting out of range.
+    """
+    if num_classes is not None and not 2 <= num_classes <= IGNORE_INDEX:
         raise ValueError(
-            f'--num-classes must be 1..255, got {num_classes}')
+            f'--num-classes must be 2..255 (a probe tells classes apart; '
+            f'255 is the ignore label), got {num_classes}')
     if stride is not None and stride < 1:
         raise ValueError(f'--stride must be a positive number of pixels, '
                          f'got {stride}')
     if epochs is not None and epochs < 1:
         raise ValueError(f'--epochs must be at least 1 (the linear probe '
                          f'needs training), got {epochs}')
+    size = _image_size(img_size)
+    if size is not None and (len(size) != 2 or min(size) < 1):
+        raise ValueError('--img-size must be S or H W, each at least 1, '
+                         f'got {img_size}')
+    if stride is not None and size is not None:
+        check_stride(stride, size)
+    for option, value in (('--max-train-pixels', max_train_pixels),
+                          ('--knn-k', knn_k), ('--knn-bank', knn_bank),
+                          ('--batch-size', batch_size),
+                          ('--max-images', max_images)):
+        if value is not None and value < 1:
+            raise ValueError(f'{option} must be at least 1, got {value}')
+    for option, value in (('--lr', lr), ('--knn-temperature',
+                                         knn_temperature)):
+        if value is not None and not 0 < value < math.inf:
+            raise ValueError(
+                f'{option} must be a positive finite number, got {value}')
+
+
+def check_stride(stride: int, label_size: Sequence[int]) -> None:
+    """Refuse a ``--stride`` that does not divide the label size (H, W):
+    its grid would be empty or would not cover the labels."""
+    h, w = label_size
+    if h % stride or w % stride:
+        fits = [s for s in range(1, min(h, w) + 1)
+                if h % s == 0 and w % s == 0]
+        why = ('is larger than' if stride > min(h, w) else 'does not divide')
+        raise ValueError(
+            f'--stride {stride} {why} the label size {h}x{w} (--img-size): '
+            f'it must divide both sides, one of {fits}')
+
+
+def check_label_classes(train: DenseData, val: DenseData,
+                        num_classes: int) -> None:
+    """Refuse splits the scores would mean nothing on: a train split whose
+    labelled pixels hold fewer than two classes (both probes can then only
+    predict that class, and a val split of it scores 100.00) and a val
+    split with no labelled pixel."""
+    def classes(split):
+        return sorted(int(v) for v in split.labels.unique()
+                      if int(v) != IGNORE_INDEX and int(v) < num_classes)
+
+    found = classes(train)
+    if len(found) < 2:
+        raise ValueError(
+            f'the train split\'s labels hold {len(found)} class'
+            f'{"" if len(found) == 1 else "es"} ({found}; 255 = ignore): the '
+            'probes need at least two classes to tell apart (with one, every '
+            'pixel is predicted as it, and a val split of it scores 100.00). '
+            'Are these label '
+            'maps of class indices (Cityscapes *_labelTrainIds.png, VOC '
+            'SegmentationClass), and is this the right split?')
+    if not classes(val):
+        raise ValueError('the val split has no labelled pixel (all 255): '
+                         'nothing to score')
 
 
 def check_num_classes(num_classes: int, *splits: DenseData) -> None:
@@ -86,10 +180,19 @@ def dense_probe(backbone: nn.Module,
     """
     begin = time.perf_counter()
     check_probe_settings(num_classes=num_classes, stride=stride,
-                         epochs=epochs)
+                         epochs=epochs, lr=lr,
+                         max_train_pixels=max_train_pixels, knn_k=knn_k,
+                         knn_temperature=knn_temperature, knn_bank=knn_bank,
+                         batch_size=batch_size)
+    if pixel_batch_size < 1:
+        raise ValueError(
+            f'pixel_batch_size must be at least 1, got {pixel_batch_size}')
+    for split in (train, val):
+        check_stride(stride, split.labels.shape[-2:])
     if num_classes is None:
         num_classes = num_classes_in(train, val)
     check_num_classes(num_classes, train, val)
+    check_label_classes(train, val, num_classes)
     backbone.eval()
     extract = dict(stride=stride, mean=mean, std=std, batch_size=batch_size,
                    progress=progress)

@@ -50,13 +50,23 @@ def knn_predict(bank: torch.Tensor, bank_labels: torch.Tensor,
                 chunk_size: int = 1024) -> torch.Tensor:
     """Labels (Q, ) of queries (Q, C) by their k most cosine-similar bank
     pixels (M, C): each neighbour votes for its label with weight
-    ``exp(sim / temperature)``; the most voted class wins."""
+    ``exp(sim / temperature)``; the most voted class wins. The weights are
+    computed relative to the nearest neighbour's (the same factor for every
+    class of a query, so the same winner), which keeps a small temperature
+    from overflowing them all to inf (a tie that class 0 would win)."""
+    if k < 1 or not len(bank):
+        raise ValueError(f'knn_predict: need k >= 1 and a non-empty bank, '
+                         f'got k={k} and {len(bank)} bank pixels')
+    if not 0 < temperature < float('inf'):
+        raise ValueError('knn_predict: temperature must be a positive '
+                         f'finite number, got {temperature}')
     bank = F.normalize(bank, dim=1)
     k = min(k, len(bank))
     out = []
     for chunk in F.normalize(queries, dim=1).split(chunk_size):
-        sim, idx = (chunk @ bank.T).topk(k, dim=1)
+        sim, idx = (chunk @ bank.T).topk(k, dim=1)  # sorted, nearest first
         votes = torch.zeros(len(chunk), num_classes)
-        votes.scatter_add_(1, bank_labels[idx], (sim / temperature).exp())
+        votes.scatter_add_(1, bank_labels[idx],
+                           ((sim - sim[:, :1]) / temperature).exp())
         out.append(votes.argmax(1))
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)

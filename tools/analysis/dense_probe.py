@@ -29,6 +29,7 @@ from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
 from mmpixpro.evaluation import (FORMATS, check_num_classes,
                                  check_probe_settings, load_split,
                                  num_classes_in, run_probe)
+from mmpixpro.evaluation.dense_probe import check_label_classes
 
 COLUMNS = ('checkpoint', 'stage', 'stride', 'lin mIoU', 'lin acc', 'kNN mIoU',
            'kNN acc', 'seconds')
@@ -116,14 +117,19 @@ def run(args) -> int:
     img_size = (args.img_size[0] if len(args.img_size) == 1 else tuple(
         args.img_size))
     try:
-        check_probe_settings(num_classes=args.num_classes,
-                             stride=args.stride, epochs=args.epochs)
+        check_probe_settings(
+            num_classes=args.num_classes, stride=args.stride,
+            epochs=args.epochs, img_size=args.img_size, lr=args.lr,
+            max_train_pixels=args.max_train_pixels, knn_k=args.knn_k,
+            knn_temperature=args.knn_temperature, knn_bank=args.knn_bank,
+            batch_size=args.batch_size, max_images=args.max_images)
         train, val = (load_split(args.data_root, args.format, split, img_size,
                                  args.max_images)
                       for split in (args.train_split, args.val_split))
         num_classes = (num_classes_in(train, val) if args.num_classes is None
                        else args.num_classes)
         check_num_classes(num_classes, train, val)
+        check_label_classes(train, val, num_classes)
     except (FileNotFoundError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
