@@ -382,13 +382,28 @@ def write_voc_scenes(root: str,
 
 SCENES_MANIFEST = 'scenes.json'
 SCENE_SUBFOLDERS = ('unlabeled', 'cityscapes', 'VOCdevkit')
+#: The file :func:`write_scene_datasets` leaves in each folder it writes;
+#: ``force`` deletes only folders that hold it.
+SCENES_MARKER = '.mmpixpro_generated_scenes'
+
+
+def _mark(folder: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    with open(osp.join(folder, SCENES_MARKER), 'w') as f:
+        f.write('Written by mmpixpro.testing.write_scene_datasets '
+                '(tools/misc/make_scenes.py); make_scenes.py --force may '
+                'delete this folder.\n')
 
 
 def _check_existing_set(root: str, settings: dict, force: bool) -> None:
     """Refuse to write into a folder that holds scenes of other settings
     (a mixed set would go unnoticed: files of the old, larger set would
     stay); with ``force``, delete the old set first. The settings of a set
-    are in ROOT/scenes.json; a set without it counts as other settings."""
+    are in ROOT/scenes.json; a set without it counts as other settings.
+    ``force`` deletes only folders holding :data:`SCENES_MARKER` (written
+    by this generator): another folder of those names (a user's own
+    ``unlabeled/`` photos, a real ``VOCdevkit/``) is refused by name and
+    left untouched."""
     present = [d for d in SCENE_SUBFOLDERS if osp.isdir(osp.join(root, d))]
     if not present:
         return
@@ -397,8 +412,18 @@ def _check_existing_set(root: str, settings: dict, force: bool) -> None:
     if osp.isfile(manifest):
         with open(manifest) as f:
             old = json.load(f)
-    if old == settings:
+    foreign = [osp.join(root, d) for d in present
+               if not osp.isfile(osp.join(root, d, SCENES_MARKER))]
+    if old == settings and not foreign:
         return  # the same set again: the same files
+    if foreign:
+        raise FileExistsError(
+            f'{", ".join(foreign)} {"is" if len(foreign) == 1 else "are"} '
+            'not a generated scene folder (no '
+            f'{SCENES_MARKER} file, which the scene generator leaves in what '
+            f'it writes): not writing into {root} and, even with --force '
+            '(force=True), not deleting it. Choose another output folder, or '
+            'move that folder away yourself')
     if not force:
         differ = ('no scenes.json records its settings' if old is None else
                   'settings differ: ' + ', '.join(
@@ -431,7 +456,10 @@ def write_scene_datasets(root: str,
     The same settings write the same files, so writing a set again is
     allowed. A folder that holds a set of other settings (or one without
     scenes.json) raises ``FileExistsError`` and is left untouched, unless
-    ``force``, which deletes the old set first.
+    ``force``, which deletes the old set first. Each folder written holds
+    a :data:`SCENES_MARKER` file; ``force`` deletes only such folders, and a
+    folder of these names without it (not written here) raises
+    ``FileExistsError`` naming it, with or without ``force``.
 
     Returns what was written: ``unlabeled`` (image paths), and where
     written ``cityscapes`` ({split: image paths}) and ``voc`` ({split: image
@@ -446,13 +474,18 @@ def write_scene_datasets(root: str,
                     num_val=num_val, size=list(size), seed=seed,
                     formats=sorted(formats))
     _check_existing_set(root, settings, force)
+    # The marker goes in before any image, so an interrupted write leaves a
+    # folder that --force may replace.
+    _mark(osp.join(root, 'unlabeled'))
     written = dict(unlabeled=write_unlabeled_folder(
         osp.join(root, 'unlabeled'), num_unlabeled, size, seed))
     if 'cityscapes' in formats:
+        _mark(osp.join(root, 'cityscapes'))
         written['cityscapes'] = write_cityscapes_scenes(
             osp.join(root, 'cityscapes'),
             dict(train=num_train, val=num_val), size, seed)
     if 'voc' in formats:
+        _mark(osp.join(root, 'VOCdevkit'))
         written['voc'] = write_voc_scenes(
             osp.join(root, 'VOCdevkit'),
             dict(trainval=num_train, test=num_val), size, seed)

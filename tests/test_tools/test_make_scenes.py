@@ -29,7 +29,7 @@ def test_cli(tmp_path, capsys):
 
 
 def count(root):
-    return len(os.listdir(root / 'unlabeled'))
+    return len(list((root / 'unlabeled').rglob('*.jpg')))
 
 
 def listing(root):
@@ -62,5 +62,5 @@ def test_a_set_without_settings_is_refused(tmp_path, capsys):
     os.makedirs(root / 'unlabeled')
     (root / 'unlabeled' / 'x.jpg').write_bytes(b'old')
     assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 1
-    assert 'no scenes.json' in capsys.readouterr().err
+    assert 'not a generated scene folder' in capsys.readouterr().err
     assert (root / 'unlabeled' / 'x.jpg').read_bytes() == b'old'

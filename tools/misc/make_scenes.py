@@ -6,7 +6,9 @@ labelled train / val scenes in the Cityscapes and VOC layouts.
 writes ROOT/unlabeled (JPEGs, for UnlabeledImageFolder), ROOT/cityscapes
 (leftImg8bit/, gtFine/ for mmseg's CityscapesDataset) and ROOT/VOCdevkit
 (VOC2007/ with 'trainval' = the train scenes and 'test' = the val scenes).
-The same seed writes the same files; see mmpixpro/testing/scenes.py.
+The same seed writes the same files; see mmpixpro/testing/scenes.py. Each
+folder written holds a marker file (.mmpixpro_generated_scenes); --force
+deletes only folders that hold it.
 """
 import argparse
 import sys
@@ -30,7 +32,9 @@ def main(argv=None) -> int:
     parser.add_argument('--force', action='store_true',
                         help='replace a set of other settings in ROOT '
                         '(its unlabeled/, cityscapes/, VOCdevkit/ are '
-                        'deleted first)')
+                        'deleted first, only those holding the marker file '
+                        'the generator leaves; any other folder of those '
+                        'names is refused and left alone)')
     args = parser.parse_args(argv)
     size = tuple(args.size)
     start = time.perf_counter()
