@@ -11,15 +11,17 @@ one of three kinds:
 - ``'released'``: the authors' released layout, ``{'model': ...}`` with
   ``module.encoder.*`` (docs/recipe.md, "Released checkpoints"), converted
   to our names by :func:`convert_official_state_dict`;
-- ``'backbone'``: ResNet weights under torchvision's names (``conv1.weight``,
-  ``layer1.0.conv1.weight`` ...), as extract_backbone_weights.py writes them
+- ``'backbone'``: a backbone's weights under its module's names (ResNet:
+  torchvision's ``conv1.weight``, ``layer1.0.conv1.weight`` ...; ConvNeXt,
+  Swin, ViT: mmpretrain's), recognised by their prefixes
+  (:func:`backbone_family`), as extract_backbone_weights.py writes them
   (``{'state_dict': ...}``) or, where a caller allows it, a bare
-  ``torch.save(resnet.state_dict())``.
+  ``torch.save(backbone.state_dict())``.
 
 :func:`read_pretrained` says which kind a file is and refuses the kinds a
 caller cannot use; :class:`PretrainedCheckpoint` then gives the whole model
 (:meth:`~PretrainedCheckpoint.model_weights`) or the online or target
-ResNet (:meth:`~PretrainedCheckpoint.backbone_weights`). Every problem is a
+backbone (:meth:`~PretrainedCheckpoint.backbone_weights`). Every problem is a
 :class:`CheckpointError` whose message names the file.
 """
 import contextlib
@@ -29,7 +31,8 @@ from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
 import torch
 
-from .backbone import ONLINE, backbone_state_dict, is_backbone_state_dict
+from .backbone import (FAMILY_KEYS, ONLINE, backbone_family,
+                       backbone_state_dict, is_backbone_state_dict)
 from .checkpoint_io import CheckpointError, load_checkpoint_file
 from .official import convert_official_state_dict
 
@@ -46,7 +49,7 @@ EXPECTED = {
     "mmengine 'state_dict' with backbone.*)",
     RELEASED: "a released PixPro checkpoint (a 'model' state dict with "
     'module.encoder.* ...)',
-    BACKBONE: 'ResNet backbone weights (conv1.weight, layer1.* ...)',
+    BACKBONE: f'backbone weights ({FAMILY_KEYS})',
 }
 # The names the converters have always printed and written (the ``meta``
 # of extract_backbone_weights.py's files) for each kind of source file.
@@ -65,16 +68,21 @@ def describe(obj: Any) -> str:
     keys = list(obj)
     if isinstance(obj.get('state_dict'), dict):
         inner = list(obj['state_dict'])[:3]
-        what = ('a backbone file' if is_backbone_state_dict(
-            obj['state_dict']) else 'an mmengine checkpoint')
+        family = backbone_family(obj['state_dict'])
+        what = (f'a {family} backbone file'
+                if family and not _holds_encoder(PRETRAINING,
+                                                 obj['state_dict']) else
+                'an mmengine checkpoint')
         return f'{what} (state_dict keys like {inner})'
     if isinstance(obj.get('model'), dict):
         if _is_detectron2(obj['model']):
             return 'a detectron2 weights file (.pkl)'
         return f"a dict with 'model' keys like {list(obj['model'])[:3]}"
     if keys and all(isinstance(v, torch.Tensor) for v in obj.values()):
+        family = backbone_family(obj)
         hint = (' (a torchvision-style ResNet)' if 'fc.weight' in obj
-                or 'conv1.weight' in obj else '')
+                or 'conv1.weight' in obj else
+                f' (a {family} backbone)' if family else '')
         return f'a bare state dict{hint} with keys like {keys[:3]}'
     return f'a dict with top-level keys {keys[:6]}'
 
@@ -125,8 +133,8 @@ class PretrainedCheckpoint:
     def backbone_weights(self,
                          target: bool = False
                          ) -> 'OrderedDict[str, torch.Tensor]':
-        """The online (or, with ``target``, the momentum) ResNet's weights
-        under torchvision's names (``conv1.weight`` ...)."""
+        """The online (or, with ``target``, the momentum) backbone's
+        weights under its module's names (ResNet: ``conv1.weight`` ...)."""
         if self.kind != BACKBONE:
             weights = self.model_weights()
             with _naming(self.path):
@@ -173,7 +181,7 @@ def read_pretrained(path: str,
             was expected and what the file holds.
         unsafe: use the full unpickler (default: whether
             :func:`unsafe_load` is active).
-        bare_state_dict: also take a bare ResNet state dict (no
+        bare_state_dict: also take a bare backbone state dict (no
             ``'state_dict'`` around it) as a ``'backbone'`` file.
     Raises:
         FileNotFoundError: no such file.
@@ -198,8 +206,9 @@ def read_backbone_weights(path: str,
                           target: bool = False,
                           unsafe: Optional[bool] = None
                           ) -> Tuple['OrderedDict[str, torch.Tensor]', str]:
-    """ResNet weights (``conv1.weight``, ``layer1.0.conv1.weight`` ...) from
-    a file of any kind (a bare ResNet state dict too), and the kind:
+    """Backbone weights (ResNet: ``conv1.weight``, ``layer1.0.conv1.weight``
+    ...) from a file of any kind (a bare backbone state dict too), and the
+    kind:
     ``'pretraining'``, ``'released'`` or ``'backbone'``. ``target`` takes
     the momentum encoder of a pre-training checkpoint."""
     checkpoint = read_pretrained(path, unsafe=unsafe, bare_state_dict=True)

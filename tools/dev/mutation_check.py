@@ -55,7 +55,7 @@ INSTANCE_HEAD = 'mmpixpro/models/heads/instance_head.py'
 MOMENTUM = 'mmpixpro/models/utils/momentum.py'
 CROP = 'mmpixpro/datasets/transforms/crop_and_flip.py'
 OFFICIAL = 'mmpixpro/converters/official.py'
-BACKBONE_CONV = 'mmpixpro/converters/backbone.py'
+BACKBONE_CONV = 'mmpixpro/converters/resnet_layout.py'
 RUNNER = 'mmpixpro/engine/runner/exact_resume.py'
 
 T_LARS = ['tests/test_engine/test_pixpro_lars.py']

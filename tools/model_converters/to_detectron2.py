@@ -3,7 +3,9 @@
     python tools/model_converters/to_detectron2.py IN pixpro_r50_d2.pkl
 
 IN is one of our pre-training checkpoints, an authors' released one, or a
-backbone file from extract_backbone_weights.py. The pickle holds
+backbone file from extract_backbone_weights.py, of a ResNet: detectron2
+has no counterpart of the other backbones (ConvNeXt, Swin, ViT), which are
+refused. The pickle holds
 ``{'model': {name: numpy array}, '__author__': 'mmpixpro',
 'matching_heuristics': True}`` with detectron2's names (``stem.conv1``,
 ``res2``..``res5``, ``convK.norm``, ``shortcut``), as the authors' own
@@ -13,8 +15,9 @@ import argparse
 import pickle
 import sys
 
-from mmpixpro.converters import (CheckpointError, check_resnet_shapes,
-                                 read_pretrained, to_detectron2)
+from mmpixpro.converters import (CheckpointError, backbone_family,
+                                 check_resnet_shapes, read_pretrained,
+                                 to_detectron2)
 from mmpixpro.converters.checkpoint_io import (add_output_arguments,
                                                atomic_write, check_output,
                                                error_line)
@@ -32,6 +35,12 @@ def main(argv=None) -> int:
         check_output(args.src, args.dst, args.force)
         checkpoint = read_pretrained(args.src, unsafe=args.unsafe_load)
         backbone = checkpoint.backbone_weights(args.target)
+        family = backbone_family(backbone)
+        if family != 'ResNet':
+            raise CheckpointError(
+                f'to_detectron2.py exports ResNet backbones only, found a '
+                f'{family or "backbone of no known kind"} (keys like '
+                f'{list(backbone)[:2]})')
         check_resnet_shapes(backbone, args.src)
         model = to_detectron2(backbone)
     except (CheckpointError, FileNotFoundError) as e:
