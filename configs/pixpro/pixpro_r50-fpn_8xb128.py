@@ -1,20 +1,6 @@
-# Head network pre-training, backbone + FPN: the 100-epoch recipe
-# (pixpro_r50_8xb128.py: views, LARS, schedule, SyncBN, momentum) with
-# mmdet's FPN between the ResNet-50 and the pixel projector, laid out as the
-# FPN of our Mask R-CNN R50-FPN transfer config (C2-C5 in, 256 channels,
-# P2-P6 out, SyncBN), so that its weights load there one to one:
-# configs/benchmarks/mmdetection/coco/mask-rcnn_r50-fpn-pixpro-neck_ms-1x_coco.py
-# after `extract_backbone_weights.py --with-neck`. Needs mmdet (the transfer
-# extra) for `mmdet.FPN`.
-#
-# Loss on P2-P5 (56x56 ... 7x7 at 224 px), equal weights: every FPN
-# parameter feeds one of them (P2 is the only output of lateral_convs.0 and
-# fpn_convs.0), while P6 is a parameter-free max-pool of P5. One projector
-# (now 256 -> 4096 -> 256) and one PPM serve all levels; the level losses
-# are averaged, so the optimum stays -4.
-# P2 has 3136 pixels: the PPM and the loss run 1024 rows at a time
-# (the head's chunk_size, which its PPM takes too), with memory linear in
-# pixels instead of quadratic.
+# Head network pre-training: the 100-epoch recipe with mmdet's FPN (C2-C5 in,
+# P2-P6 out, 256 channels) between ResNet-50 and projector; loss on P2-P5.
+# Settings: configs/pixpro/README.md, "Notes per config".
 _base_ = './pixpro_r50_8xb128.py'
 
 model = dict(

@@ -1,18 +1,6 @@
-# Two asymmetric views with tracked crop boxes (docs/recipe.md, "Data").
-# Any folder of images works: change data_root / data_prefix, no annotation
-# file is needed (UnlabeledImageFolder searches it recursively).
-#
-# Two paths to the same recipe (docs/data_pipeline.md):
-# - train_pipeline, the fast path (the default): the workers decode, crop and
-#   flip, and only draw the photometric parameters of each view
-#   (DrawPhotometricParams); the model's data preprocessor,
-#   PhotometricDataPreprocessor (configs/_base_/models/pixpro_r50.py), applies
-#   them batched on the device. The two go together.
-# - pil_train_pipeline, the released PIL path: the workers do everything, for
-#   bit-for-bit recipe pixels; with SelfSupDataPreprocessor
-#   (configs/pixpro/pixpro_r50_8xb128-pilaug.py).
-# For the same seed both draw the same crop boxes and the same photometric
-# parameters, and the device ops reproduce PIL's 8-bit arithmetic.
+# Two asymmetric views with tracked crop boxes (docs/recipe.md, "Data"), in
+# two paths: train_pipeline (fast, with PhotometricDataPreprocessor) and
+# pil_train_pipeline (released PIL path). See docs/data_pipeline.md.
 dataset_type = 'UnlabeledImageFolder'
 data_root = 'data/imagenet'
 

@@ -1,13 +1,6 @@
-# COCO 2017 instance segmentation, 1x (90k iterations), the data and
-# schedule shared by the Mask R-CNN transfer configs (detectron2's defaults as
-# used by the released PixPro code):
-# - train shorter side (640, 672, ..., 800), longer side at most 1333; test
-#   800; polygon masks kept as polygons (mask targets rasterised per RoI, as
-#   detectron2 does with polygon masks);
-# - 90k iterations of batch 16 (8 GPUs x 2), lr 0.02, momentum 0.9, weight
-#   decay 1e-4 (none on norm layers: detectron2's WEIGHT_DECAY_NORM 0),
-#   steps 60k/80k, linear warm-up over 1000 iterations from 0.001;
-# - box AP and mask AP (COCO AP 0.50:0.95, AP50, AP75).
+# COCO 2017 instance segmentation, 1x (90k iterations): the data and schedule
+# of the Mask R-CNN transfer configs (detectron2's defaults).
+# Details: configs/benchmarks/README.md, "Notes per config".
 _base_ = [
     'mmdet::_base_/datasets/coco_instance.py',
     'mmdet::_base_/default_runtime.py',

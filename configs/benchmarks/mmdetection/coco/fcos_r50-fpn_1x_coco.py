@@ -1,25 +1,6 @@
-# FCOS R50-FPN on COCO 2017 train, tested on COCO 2017 val, with the
-# backbone, the FPN and the head's towers from head network pre-training
-# (configs/pixpro/pixpro_r50-fpn-fcoshead_8xb128.py; the paper reports
-# +1.2 mAP for FCOS from pre-training the head as well). On mmdet 3.3:
-# - ResNet-50 pytorch style with SyncBN, nothing frozen, BN in training
-#   mode; RGB input with ImageNet mean/std in 0-255 (our transfer
-#   conventions, as mask-rcnn_r50-fpn_ms-1x_coco.py).
-# - FPN as in the pre-training: C3-C5 in, P3-P7 out (P6, P7 from stride-2
-#   convs on P5, ReLU before the second), 256 channels, SyncBN.
-# - head: mmdet's FCOSHead (GN, 4 stacked convs per tower, focal loss, IoU
-#   loss, centerness). Both towers (cls_convs and reg_convs) start from the
-#   one pre-trained tower; conv_cls, conv_reg, conv_centerness and the
-#   scales keep FCOS's own init.
-# - data and 1x schedule: ../_base_/coco-detection_ms-1x.py (90k
-#   iterations of batch 16, 640-800 multi-scale, box AP); FCOS's optimiser
-#   settings: lr 0.01, bias lr x2 without weight decay, gradient clipping
-#   at 35.
-# Weights: `extract_backbone_weights.py CKPT OUT --with-neck` (backbone
-# keys, neck.*, bbox_head.{cls,reg}_convs.*); each part loads its own
-# prefix. Set them with `pretrained` below or
-# tools/benchmarks/mmdetection/dist_train.sh CONFIG OUT GPUS (which fills
-# every Pretrained init_cfg).
+# FCOS R50-FPN, COCO 1x, with backbone, FPN and head towers from head network
+# pre-training (configs/pixpro/pixpro_r50-fpn-fcoshead_8xb128.py, --with-neck).
+# Settings and weights: configs/benchmarks/README.md, "Notes per config".
 _base_ = [
     '../_base_/coco-detection_ms-1x.py',
     '../_base_/pixpro_r50_transfer.py',

@@ -1,15 +1,6 @@
-# Mask R-CNN R50-C4 on COCO 2017 train, tested on COCO 2017 val: the
-# transfer recipe of the released PixPro code (detectron2's
-# mask_rcnn_R_50_C4_1x with Res5ROIHeadsExtraNorm, as in MoCo's
-# coco_R_50_C4 configs), on mmdet 3.3.
-# - ResNet-50 pytorch style (stride in the 3x3 conv), SyncBN everywhere,
-#   nothing frozen, BN in training mode; res5 plus an extra norm shared by the
-#   box and mask heads; RGB input with ImageNet mean/std in 0-255 (mmdet's
-#   caffe normalisation of its C4 base is replaced, not kept).
-# - data and 1x schedule: ../_base_/coco-instance_ms-1x.py (90k iterations,
-#   640-800 multi-scale, box and mask AP).
-# Set the weights with tools/benchmarks/mmdetection/dist_train.sh CONFIG
-# PRETRAIN GPUS, or --cfg-options on both Pretrained init_cfgs.
+# Mask R-CNN R50-C4 on COCO 2017, 1x: the released code's transfer recipe
+# (detectron2's mask_rcnn_R_50_C4_1x, extra-norm res5) on mmdet 3.3.
+# Settings: configs/benchmarks/README.md, "Notes per config".
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50-caffe-c4.py',
     '../_base_/coco-instance_ms-1x.py',

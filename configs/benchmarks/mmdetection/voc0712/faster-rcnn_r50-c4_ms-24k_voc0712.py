@@ -1,15 +1,6 @@
-# Faster R-CNN R50-C4 on VOC07+12 trainval, tested on VOC07 test: the
-# transfer recipe of the released PixPro code (detectron2's
-# Pascal_VOC_R_50_C4_24k with Res5ROIHeadsExtraNorm), on mmdet 3.3.
-# - ResNet-50 pytorch style (stride in the 3x3 conv), SyncBN everywhere,
-#   nothing frozen, BN in training mode; res5 plus an extra norm in the box
-#   head; RGB input with ImageNet mean/std in 0-255 (mmdet's caffe
-#   normalisation of its C4 base is replaced, not kept).
-# - train shorter side 480-800 (step 32), test 800; 24k iterations of batch
-#   16 (8 GPUs x 2), lr 0.02, steps 18k/22k, warm-up 100 iterations.
-# - AP (0.50:0.95, 11-point VOC07 per threshold), AP50, AP75.
-# Set the weights with tools/benchmarks/mmdetection/dist_train.sh CONFIG
-# PRETRAIN GPUS, or --cfg-options on both Pretrained init_cfgs.
+# Faster R-CNN R50-C4 on VOC07+12 -> VOC07 test: the released code's transfer
+# recipe (detectron2's Pascal_VOC_R_50_C4_24k, extra-norm res5) on mmdet 3.3.
+# Settings: configs/benchmarks/README.md, "Notes per config".
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50-caffe-c4.py',
     'mmdet::_base_/datasets/voc0712.py',
