@@ -14,6 +14,7 @@ from mmengine.config import Config, DictAction
 
 from mmpixpro.engine.runner.launch import (LAUNCHERS, LR_RULES,
                                            build_train_config, train)
+from mmpixpro.engine.runner.work_dir_lock import WorkDirLockedError
 from mmpixpro.utils import register_all_modules
 
 
@@ -27,8 +28,9 @@ def parse_args(argv=None):
         nargs='?',
         type=str,
         const='auto',
-        help='resume from this checkpoint; without a path, from the latest '
-        'checkpoint in the work directory')
+        help='resume from this checkpoint; without a path, from the newest '
+        'checkpoint in the work directory. An lr given with --cfg-options '
+        'replaces the checkpoint\'s (the schedule is recomputed from it)')
     parser.add_argument(
         '--amp', action='store_true', help='mixed precision (fp16) training')
     parser.add_argument(
@@ -91,7 +93,10 @@ def main(argv=None):
     if not osp.isfile(args.config):
         sys.exit(f'config file {args.config} does not exist')
     register_all_modules(init_default_scope=False)
-    train(merge_args(Config.fromfile(args.config), args))
+    try:
+        train(merge_args(Config.fromfile(args.config), args))
+    except WorkDirLockedError as e:
+        sys.exit(f'error: {e}')
 
 
 if __name__ == '__main__':

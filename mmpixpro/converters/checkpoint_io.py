@@ -25,7 +25,8 @@ whatever the file holds.
 
 Writing is atomic (:func:`atomic_write`): a temporary file in the same
 folder, flushed and fsynced, then renamed over the target, so the target is
-either the old file or the complete new one. :func:`check_output` refuses an
+either the old file or the complete new one, with the mode a plain
+``open()`` gives under the umask. :func:`check_output` refuses an
 output that is the input, or that exists without ``force``.
 """
 import argparse
@@ -47,7 +48,8 @@ __all__ = [
     'CheckpointError', 'CheckpointFormatError', 'SAFE_GLOBALS',
     'load_checkpoint_file', 'unsafe_load', 'unsafe_load_enabled',
     'atomic_write', 'atomic_torch_save', 'check_output',
-    'register_safe_globals', 'error_line'
+    'register_safe_globals', 'error_line', 'PARTIAL_TAG', 'is_partial_file',
+    'partial_files', 'new_file_mode'
 ]
 
 TOOL_HINT = ('pass --unsafe-load to load it anyway, only if you trust the '
@@ -317,19 +319,91 @@ def _fsync_dir(dirname: str) -> None:
         os.close(fd)
 
 
+#: What marks the temporary files :func:`atomic_write` creates:
+#: ``.{name}.mmpixpro-partial-{8 random characters}.tmp`` beside ``name``.
+PARTIAL_TAG = '.mmpixpro-partial-'
+_PARTIAL_NAME = re.compile(r'^\..+' + re.escape(PARTIAL_TAG) +
+                           r'[a-z0-9_]{8}\.tmp$')
+
+
+def is_partial_file(name: str) -> bool:
+    """Whether the file name (a path or a base name) is one of the
+    temporary files :func:`atomic_write` creates (and a killed writer
+    leaves), never a user's own ``.*.tmp`` file."""
+    return bool(_PARTIAL_NAME.match(osp.basename(name)))
+
+
+def partial_files(folder: str) -> List[str]:
+    """The temporary files of interrupted :func:`atomic_write` calls in
+    ``folder`` (not in its subfolders), sorted."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(
+        osp.join(folder, name) for name in names
+        if is_partial_file(name) and osp.isfile(osp.join(folder, name)))
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux shows it
+    (``/proc/self/status``); elsewhere set and restored at once."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The mode a plain ``open(path, 'w')`` gives a new file under the
+    current umask: ``0o666 & ~umask``."""
+    return 0o666 & ~current_umask()
+
+
+def _os_error_in(error: BaseException) -> Optional[OSError]:
+    """``error`` or the first ``OSError`` it was raised from or during (torch
+    reports a failed write of its zip writer as a ``RuntimeError`` raised
+    while handling the ``OSError``)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, OSError):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(f)`` on a temporary file in ``path``'s folder (opened
     ``'wb'``; ``f.name`` is its path, for writers that open it again), flush
-    and fsync it, and rename it to ``path``. On any failure (disk full, an
-    exception in ``write``, Ctrl-C) the temporary file is removed, ``path``
-    is left as it was, and the error (an ``OSError`` naming ``path`` for
-    I/O failures) propagates."""
+    and fsync it, and rename it to ``path``.
+
+    The file gets the mode a plain ``open()`` would give it under the
+    current umask (``0o666 & ~umask``), also when it replaces an existing
+    file. The temporary file is named ``.{name}PARTIAL_TAG{random}.tmp``
+    (see :func:`is_partial_file`). On any failure (disk full, an exception
+    in ``write``, Ctrl-C) the temporary file is removed, ``path`` is left as
+    it was, and the error propagates; a failed write (also one torch
+    reports as a ``RuntimeError``) becomes one ``OSError`` whose message
+    names ``path`` and the cause, e.g. ``could not write out.pth (No space
+    left on device); ...``.
+    """
     path = osp.abspath(path)
     dirname, base = osp.split(path)
     os.makedirs(dirname, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{base}.', suffix='.tmp', dir=dirname)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{base}{PARTIAL_TAG}', suffix='.tmp',
+                               dir=dirname)
     try:
+        try:
+            os.fchmod(fd, new_file_mode())
+        finally:
+            os.close(fd)
         with open(tmp, 'wb') as f:  # f.name is the temporary path
             write(f)
             f.flush()
@@ -338,13 +412,16 @@ def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
     except BaseException as e:
         with contextlib.suppress(OSError):
             os.remove(tmp)
-        if isinstance(e, OSError) and path not in str(e):
-            message = (f'could not write {path} ({e.strerror or e}); the '
-                       'file there before, if any, is unchanged')
-            raise (OSError(e.errno, message) if e.errno else
+        os_error = (_os_error_in(e)
+                    if isinstance(e, (OSError, RuntimeError)) else None)
+        if os_error is not None and path not in str(e):
+            cause = os_error.strerror or str(os_error)
+            message = (f'could not write {path} ({cause}); the file there '
+                       'before, if any, is unchanged')
+            raise (OSError(os_error.errno, message) if os_error.errno else
                    OSError(message)) from e
         if isinstance(e, RuntimeError) and 'write' in str(e).lower():
-            # torch.save reports a full disk as a RuntimeError
+            # torch.save reports some failed writes as a RuntimeError alone
             raise OSError(
                 f'could not write {path} ({e}); the file there before, if '
                 'any, is unchanged') from e

@@ -155,7 +155,7 @@ def test_interrupt_while_pruning(tmp_path, images, monkeypatch):
 def test_stale_temporary_file_is_removed(tmp_path, images):
     work = str(tmp_path)
     os.makedirs(work, exist_ok=True)
-    stale = osp.join(work, '.epoch_1.pth.abc.tmp')
+    stale = osp.join(work, '.epoch_1.pth.mmpixpro-partial-abc12345.tmp')
     with open(stale, 'wb') as f:
         f.write(b'half a checkpoint')
     build_runner(cfg_for(work, images, max_epochs=1)).train()

@@ -1,16 +1,16 @@
 """mmengine's CheckpointHook with saves that cannot lose the run."""
-import glob
 import os
 import os.path as osp
+import weakref
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 
-from mmpixpro.converters.checkpoint_io import atomic_write
-
-TMP_PATTERN = '.*.tmp'
+from mmpixpro.converters.checkpoint_io import atomic_write, partial_files
+from mmpixpro.engine.runner.work_dir_lock import (acquire_work_dir_lock,
+                                                  release_work_dir_lock)
 
 
 @MMENGINE_HOOKS.register_module()
@@ -32,22 +32,42 @@ class AtomicCheckpointHook(CheckpointHook):
     A failed write removes the temporary file, leaves the previous
     checkpoint and ``last_checkpoint`` as they were, and raises an
     ``OSError`` naming the path. Temporary files left by a killed process
-    are removed at the next ``before_train``. Registered in mmengine's root
+    are removed at the next ``before_train``: only the ones the writer
+    names (``.NAME.mmpixpro-partial-XXXXXXXX.tmp``, see
+    ``checkpoint_io.is_partial_file``), never a user's own ``.*.tmp``.
+
+    Runners without ``WorkDirLockMixin`` (mmdet's and mmseg's) get the
+    work-directory lock from this hook: the main process takes it at
+    ``before_train`` and lets go of it after the run (or when the runner
+    is collected, or the process ends). Registered in mmengine's root
     registry, so mmdet's and mmseg's scopes find it too. Non-local backends
     (``backend_args`` for object stores) and ``save_best`` checkpoints keep
     mmengine's behaviour.
     """
 
     def before_train(self, runner) -> None:
+        if is_main_process() and not getattr(runner, '_work_dir_locked',
+                                             False):
+            # Before anything here touches the folder (the lock raises if
+            # another run holds it).
+            if acquire_work_dir_lock(runner.work_dir, runner.logger):
+                self._unlock = weakref.finalize(runner, release_work_dir_lock,
+                                                runner.work_dir)
         super().before_train(runner)
         if is_main_process() and self._local():
-            for tmp in glob.glob(osp.join(self.out_dir, TMP_PATTERN)):
+            for tmp in partial_files(self.out_dir):
                 try:
                     os.remove(tmp)
                     runner.logger.info(
                         f'removed {tmp}, left by an interrupted save')
                 except OSError:
                     pass
+
+    def after_run(self, runner) -> None:
+        super().after_run(runner)
+        unlock = getattr(self, '_unlock', None)
+        if unlock is not None:
+            unlock()  # runs once
 
     def _local(self) -> bool:
         return isinstance(self.file_backend, LocalBackend)

@@ -64,7 +64,7 @@ class FiniteLossHook(Hook):
         if self._finite_ckpt:
             size = (f' (largest |weight| {self._finite_ckpt_max:.3g}: if it '
                     'is large, the run was already diverging there; resume '
-                    'from an earlier checkpoint with a lower lr)'
+                    'from an earlier one)'
                     if self._finite_ckpt_max is not None else '')
             kept = (f'The last checkpoint, {self._finite_ckpt}, holds finite '
                     f'weights{size}.')
@@ -72,8 +72,11 @@ class FiniteLossHook(Hook):
             kept = 'This run has written no checkpoint yet.'
         raise RuntimeError(
             f'{what} at iteration {runner.iter + 1} (epoch '
-            f'{runner.epoch + 1}); stopping. {kept} Lower the learning rate '
-            'or check the data.')
+            f'{runner.epoch + 1}); stopping. {kept} To go on with a lower '
+            'learning rate: tools/train.py CONFIG --resume CHECKPOINT '
+            '--cfg-options optim_wrapper.optimizer.lr=LOWER (the resumed run '
+            'takes the new lr and recomputes its schedule from it), or start '
+            'again with the lower lr; else check the data.')
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:

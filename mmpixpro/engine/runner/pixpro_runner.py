@@ -8,12 +8,13 @@ from .exact_resume import ExactResumeMixin
 from .lr_scaling import LRScalingMixin
 from .safe_loading import SafeLoadingMixin
 from .strict_loading import StrictLoadingMixin
+from .work_dir_lock import WorkDirLockMixin
 
 
 @RUNNERS.register_module()
 class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
                    ExactResumeMixin, SafeLoadingMixin, ConfigChecksMixin,
-                   Runner):
+                   WorkDirLockMixin, Runner):
     """mmengine's ``Runner`` plus what PixPro configs need:
 
     1. ``LRScalingMixin``: ``auto_scale_lr`` with ``rule='sqrt'`` as well as
@@ -22,13 +23,18 @@ class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
        fp32) instead of failing.
     3. ``StrictLoadingMixin``: ``load_from`` and ``--resume`` fill every
        tensor or stop, naming the config option that likely differs.
-    4. ``ExactResumeMixin``: ``--resume`` continues the data order too, and
-       says so when there is nothing to resume from.
+    4. ``ExactResumeMixin``: ``--resume`` continues the data order too,
+       takes the work directory's own newest checkpoint (also after the
+       folder was moved or copied) and says which, or says that there is
+       nothing to resume from; an lr changed for the resumed run is
+       applied, with the schedule recomputed from it.
     5. ``SafeLoadingMixin``: checkpoints are read with the safe unpickler
        unless the config sets ``unsafe_load = True``.
     6. ``ConfigChecksMixin``: clear messages for a dataset smaller than a
        batch and a warm-up longer than the run; a plain ``CheckpointHook``
        becomes ``AtomicCheckpointHook``.
+    7. ``WorkDirLockMixin``: one run per work directory; a second run into
+       the same folder stops, naming the folder and the first run's pid.
 
     Each mixin overrides only ``Runner`` methods of its own concern and
     calls ``super()``, so they compose in any order.
