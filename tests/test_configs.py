@@ -79,7 +79,8 @@ def test_benchmark_config_builds(path):
     assert cfg.model.backbone.init_cfg.type == 'Pretrained'
     # (the main job's miniatures add a progress bar after it)
     assert cfg.custom_hooks[0] == dict(type='PretrainedWeightsCheckHook')
-    assert cfg.custom_hooks[1:] in ([], [dict(type='mmpixpro.ProgressBarHook')])
+    bar = dict(type='mmpretrain.mmpixpro.ProgressBarHook')
+    assert cfg.custom_hooks[1:] in ([], [bar])
     assert model.backbone.style == 'pytorch' and not model.backbone.norm_eval
     assert getattr(model.backbone, 'frozen_stages', -1) == -1
     mean = model.data_preprocessor.mean.flatten().tolist()

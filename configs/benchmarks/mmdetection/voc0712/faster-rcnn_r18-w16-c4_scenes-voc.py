@@ -1,0 +1,108 @@
+# The main job's miniature of faster-rcnn_r50-c4_ms-24k_voc0712.py: the
+# same detector, pipeline, losses, optimiser and evaluator, on one CPU. It
+# changes only (tests/test_downstream/test_miniature_configs.py checks that
+# nothing else differs):
+# - width: the narrow ResNet-18 of the scenes pre-training configs (16 base
+#   channels; res5 in the box head as there, NarrowResLayerExtraNorm since
+#   mmdet's ResLayer fixes 64 base channels), every other width divided by
+#   16 as the backbone's are (C4 1024 -> 64, res5 2048 -> 128, RPN 1024 ->
+#   64); BN for SyncBN (one process);
+# - image size: the generated 128 px scenes shown at 256 px (the recipe's
+#   800 px test size x 0.32), train sizes 480-800 x 0.32; the proposal and
+#   RoI counts scaled with the image area (x 0.1);
+# - schedule: MAX_ITERS iterations of batch 8, lr 0.01 (0.02 for 16, linear
+#   rule), steps at 75 % and 92 % as 18k/22k of 24k, warm-up 50;
+#   one evaluation and one checkpoint at the end;
+# - dataset: the scenes' VOC layout (tools/misc/make_scenes.py), their six
+#   classes, boxes down to 8 px (the recipe's 32 px at VOC's ~500 px).
+# Run it as a user runs a fine-tune (the main job does):
+#   python tools/benchmarks/train_downstream.py THIS --pretrained BACKBONE.pth
+_base_ = './faster-rcnn_r50-c4_ms-24k_voc0712.py'
+custom_imports = dict(imports=[
+    'mmpixpro.evaluation', 'mmpretrain.models',
+    'mmpixpro.evaluation.narrow_res_layer'
+])
+
+# --- width
+bn = dict(type='BN', requires_grad=True)
+model = dict(
+    backbone=dict(depth=18, stem_channels=16, base_channels=16, norm_cfg=bn),
+    rpn_head=dict(in_channels=64, feat_channels=64),
+    roi_head=dict(
+        shared_head=dict(
+            type='NarrowResLayerExtraNorm',
+            depth=18,
+            base_channels=16,
+            norm_cfg=bn),
+        bbox_roi_extractor=dict(out_channels=64),
+        bbox_head=dict(in_channels=128, num_classes=6)),
+    # --- image size: proposals and sampled RoIs x 0.1 (image area)
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=1200, max_per_img=200),
+        rcnn=dict(sampler=dict(num=64))),
+    test_cfg=dict(rpn=dict(nms_pre=600, max_per_img=100)))
+
+# --- image size
+image_size = 256
+train_scales = [(427, s) for s in range(156, 257, 10)]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='RandomChoiceResize', scales=train_scales, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(427, image_size), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor'))
+]
+
+# --- dataset: data/scenes/VOCdevkit/VOC2007 (trainval 300, test 100)
+data_root = 'data/scenes/VOCdevkit/'
+scene_classes = ('disc', 'square', 'triangle', 'ring', 'bar', 'cross')
+metainfo = dict(classes=scene_classes)
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    dataset=dict(
+        _delete_=True,
+        type='VOCDataset',
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='VOC2007/ImageSets/Main/trainval.txt',
+        data_prefix=dict(sub_data_root='VOC2007/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=8, bbox_min_size=8),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=1,
+    dataset=dict(
+        data_root=data_root, metainfo=metainfo, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# --- schedule
+max_iters = 300
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+optim_wrapper = dict(optimizer=dict(lr=0.01))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
+         end=50),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
+         milestones=[max_iters * 3 // 4, max_iters * 11 // 12], gamma=0.1)
+]
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
+auto_scale_lr = dict(base_batch_size=8)
+
+# --- display only: a progress bar with ETA (the main job's stages show
+# one). mmpixpro's registry is mmpretrain's child, so from mmdet's and
+# mmseg's scope the hook is reached through both scopes.
+custom_hooks = [
+    dict(type='PretrainedWeightsCheckHook'),
+    dict(type='mmpretrain.mmpixpro.ProgressBarHook')
+]

@@ -1,0 +1,108 @@
+# The main job's miniature of fcn_r50-d8_4xb2-40k_cityscapes-769x769.py: the
+# same FCN, backbone layout (plain stem, dilations 1/1/2/4, output stride
+# 8), pipeline, loss, optimiser, schedule shape and sliding-window test, on
+# one CPU. It changes only (tests/test_downstream/test_miniature_configs.py
+# checks that nothing else differs):
+# - width: the narrow ResNet-18 of the scenes pre-training configs (16 base
+#   channels), the heads' widths divided by 16 as the backbone's are (C5
+#   2048 -> 128, C4 1024 -> 64, FCN 512 -> 32, auxiliary 256 -> 16); BN for
+#   SyncBN (one process);
+# - image size: the generated 128 px scenes shown at 256 px, resized x0.5 to
+#   x2 and cropped to 192 (the recipe's 769 of 1025, x 0.25); sliding test
+#   window 192, stride 128;
+# - schedule: MAX_ITERS iterations of batch 8 (4 GPUs x 2 in the recipe,
+#   so lr 0.01 as there), poly to 1e-4; one evaluation and one checkpoint
+#   at the end;
+# - dataset: the scenes' Cityscapes layout (tools/misc/make_scenes.py)
+#   with their seven classes (background included): mmseg's
+#   CityscapesDataset refuses other class names, so its parent
+#   BaseSegDataset with Cityscapes' file suffixes.
+# Run it as a user runs a fine-tune (the main job does):
+#   python tools/benchmarks/train_downstream.py THIS --pretrained BACKBONE.pth
+_base_ = './fcn_r50-d8_4xb2-40k_cityscapes-769x769.py'
+
+# --- width (and, marked, image size)
+bn = dict(type='BN', requires_grad=True)
+num_classes = 7  # dataset
+crop_size = (192, 192)  # image size
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(depth=18, stem_channels=16, base_channels=16, norm_cfg=bn),
+    decode_head=dict(
+        in_channels=128, channels=32, norm_cfg=bn, num_classes=num_classes),
+    auxiliary_head=dict(
+        in_channels=64, channels=16, norm_cfg=bn, num_classes=num_classes),
+    test_cfg=dict(crop_size=crop_size, stride=(128, 128)))
+
+# --- image size
+scale = (512, 256)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=scale, keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+
+# --- dataset: data/scenes/cityscapes (train 300, val 100)
+data_root = 'data/scenes/cityscapes/'
+scene_classes = ('background', 'disc', 'square', 'triangle', 'ring', 'bar',
+                 'cross')
+scenes_dataset = dict(
+    type='BaseSegDataset',
+    data_root=data_root,
+    metainfo=dict(classes=scene_classes),
+    img_suffix='_leftImg8bit.png',
+    seg_map_suffix='_gtFine_labelTrainIds.png')
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    dataset=dict(
+        scenes_dataset,
+        data_prefix=dict(
+            img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=1,
+    dataset=dict(
+        scenes_dataset,
+        data_prefix=dict(
+            img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# --- schedule
+max_iters = 300
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
+
+# --- display only: a progress bar with ETA (the main job's stages show
+# one). mmpixpro's registry is mmpretrain's child, so from mmdet's and
+# mmseg's scope the hook is reached through both scopes.
+custom_hooks = [
+    dict(type='PretrainedWeightsCheckHook'),
+    dict(type='mmpretrain.mmpixpro.ProgressBarHook')
+]
