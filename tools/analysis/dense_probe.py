@@ -52,8 +52,10 @@ def parse_args(argv):
     data.add_argument('--num-classes', type=int,
                       help='default: largest label below 255, plus one')
     probe = parser.add_argument_group('probe')
-    probe.add_argument('--stage', type=int, default=4, choices=(1, 2, 3, 4),
-                       help='ResNet stage (4 = C5)')
+    probe.add_argument('--stage', type=int, default=4,
+                       help='backbone output, from 1: out_indices=(stage - '
+                       '1, ) (ResNet, ConvNeXt, Swin: 1..4, 4 = C5; ViT: '
+                       'its layers)')
     probe.add_argument('--stride', type=int, default=8,
                        help='stride of the feature and label grid')
     probe.add_argument('--target', action='store_true',
