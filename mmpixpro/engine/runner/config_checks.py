@@ -1,12 +1,96 @@
 """Configs that cannot train as written: a clear message at build time."""
+import difflib
+import inspect
+from typing import Callable, Optional
+
+from mmengine.hooks import CheckpointHook
+from mmengine.registry import HOOKS
 from mmengine.runner import Runner
+
+
+def _hook_class(hook_type) -> Optional[type]:
+    """The class a hook config's ``type`` names in the current scope, or
+    None when the registry does not know it (its own error follows)."""
+    if inspect.isclass(hook_type):
+        return hook_type
+    if not isinstance(hook_type, str):
+        return None
+    with HOOKS.switch_scope_and_registry(None) as registry:
+        try:
+            return registry.get(hook_type)
+        except Exception:  # noqa: BLE001 - left to the build's own error
+            return None
+
+
+def _arguments(fn: Callable):
+    """(names of the keyword arguments ``fn`` takes, whether it also takes
+    ``**kwargs``)."""
+    params = inspect.signature(fn).parameters.values()
+    names = [p.name for p in params if p.kind in (
+        p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != 'self']
+    return names, any(p.kind == p.VAR_KEYWORD for p in params)
+
+
+def check_hook_arguments(where: str, cfg, save_checkpoint: Callable) -> None:
+    """Refuse a hook config key that the hook's ``__init__`` does not take,
+    naming the nearest one, as ``--cfg-options`` typos at the top level
+    are named.
+
+    A hook whose ``__init__`` takes ``**kwargs`` passes, except
+    ``CheckpointHook`` and its subclasses: they hand their extra keys to the
+    runner's ``save_checkpoint`` at the first save (mmengine 0.10.7), so
+    a typo such as ``max_keep_ckpt`` would otherwise fail only there, many
+    iterations in. Their keys are checked against both signatures.
+
+    Args:
+        where (str): the config key of the hook, for the message (e.g.
+            ``default_hooks.checkpoint``).
+        cfg (dict): the hook's config (``type`` and its arguments); a
+            built hook or None is skipped.
+        save_checkpoint (Callable): the runner's ``save_checkpoint``.
+
+    Raises:
+        ValueError: naming the key, the hook and the nearest argument.
+    """
+    if not isinstance(cfg, dict):
+        return
+    cls = _hook_class(cfg.get('type'))
+    if cls is None:
+        return
+    allowed, open_ended = _arguments(cls.__init__)
+    if open_ended and issubclass(cls, CheckpointHook):
+        extra, open_ended = _arguments(save_checkpoint)
+        # The hook itself passes the file name and meta.
+        allowed += [a for a in extra
+                    if a not in allowed and a not in ('filename', 'meta')]
+    if open_ended:
+        return
+    for key in cfg:
+        if key in ('type', 'priority') or key in allowed:
+            continue
+        near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f'; did you mean {near[0]!r}?' if near else ''
+        raise ValueError(
+            f'{where}.{key}: {cls.__name__} takes no argument {key!r}'
+            f'{hint} ({cls.__name__} takes: {", ".join(allowed)})')
 
 
 class ConfigChecksMixin:
     """A dataset too small for one batch is an error naming the fix; a
-    warm-up longer than the run is a warning; a plain ``CheckpointHook`` in
+    warm-up longer than the run is a warning; a hook argument the hook does
+    not take (``default_hooks`` and ``custom_hooks``) is an error naming the
+    nearest one, when the runner is built; a plain ``CheckpointHook`` in
     ``default_hooks`` becomes ``AtomicCheckpointHook`` (atomic writes,
     pruning after success)."""
+
+    def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
+        for name, cfg in dict(default_hooks or {}).items():
+            check_hook_arguments(f'default_hooks.{name}', cfg,
+                                 self.save_checkpoint)
+        for i, cfg in enumerate(custom_hooks or []):
+            check_hook_arguments(f'custom_hooks[{i}]', cfg,
+                                 self.save_checkpoint)
+        super().register_hooks(default_hooks, custom_hooks)
 
     def register_default_hooks(self, hooks=None) -> None:
         hooks = dict(hooks or {})
