@@ -17,6 +17,8 @@ import sys
 from typing import Tuple
 
 from mmpixpro.converters import CheckpointError
+from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
+                                               unsafe_load)
 from mmpixpro.visualization import draw_propagation_figure
 
 
@@ -49,11 +51,13 @@ def main(argv=None) -> int:
                         type=int,
                         default=0,
                         help="seed of the 'random' initialisation")
+    add_unsafe_load_argument(parser)
     args = parser.parse_args(argv)
     try:
-        draw_propagation_figure(args.config, args.checkpoint, args.image,
-                                args.out, pixels=args.pixels, size=args.size,
-                                seed=args.seed)
+        with unsafe_load(args.unsafe_load):
+            draw_propagation_figure(args.config, args.checkpoint, args.image,
+                                    args.out, pixels=args.pixels,
+                                    size=args.size, seed=args.seed)
     except (CheckpointError, OSError, RuntimeError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
