@@ -63,6 +63,13 @@ def test_benchmark_configs_found():
         # the main job's miniatures of the two above
         'mmdetection/voc0712/faster-rcnn_r18-w16-c4_scenes-voc.py',
         'mmsegmentation/cityscapes/fcn_r18-w16-d8_scenes-cityscapes.py',
+        # ConvNeXt-T and Swin-T, on mmdet's and mmseg's configs for them
+        'mmdetection/coco/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-1x_coco.py',
+        'mmdetection/coco/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
+        'mmsegmentation/cityscapes/'
+        'convnext-tiny_upernet_8xb2-amp-80k_cityscapes-512x1024.py',
+        'mmsegmentation/cityscapes/'
+        'swin-tiny-patch4-window7_upernet_8xb2-80k_cityscapes-512x1024.py',
     }
 
 
@@ -81,8 +88,12 @@ def test_benchmark_config_builds(path):
     assert cfg.custom_hooks[0] == dict(type='PretrainedWeightsCheckHook')
     bar = dict(type='mmpretrain.mmpixpro.ProgressBarHook')
     assert cfg.custom_hooks[1:] in ([], [bar])
-    assert model.backbone.style == 'pytorch' and not model.backbone.norm_eval
-    assert getattr(model.backbone, 'frozen_stages', -1) == -1
+    if hasattr(model.backbone, 'style'):  # the ResNets
+        assert model.backbone.style == 'pytorch'
+        assert not model.backbone.norm_eval
+        assert getattr(model.backbone, 'frozen_stages', -1) == -1
+    # nothing frozen
+    assert all(p.requires_grad for p in model.backbone.parameters())
     mean = model.data_preprocessor.mean.flatten().tolist()
     assert mean == pytest.approx([123.675, 116.28, 103.53])
 

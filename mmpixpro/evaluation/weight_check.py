@@ -2,6 +2,7 @@
 with the checkpoint its ``Pretrained`` init_cfgs name."""
 import copy
 import logging
+import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -15,10 +16,22 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from mmpixpro.utils import iter_config_dicts, quiet_mmengine
 
 # Layers that no pre-training provides, allowed to keep their own init: the
-# extra norm after res5 in the C4 box head, and the predictors of a dense
+# extra norm after res5 in the C4 box head, the per-output norms (norm0,
+# norm1 ...) that ConvNeXt and Swin add for the outputs a detector or
+# segmentor takes beyond the pre-trained one, and the predictors of a dense
 # head whose towers are pre-trained (FCOS: conv_cls, conv_reg,
-# conv_centerness and the per-level scales).
+# conv_centerness and the per-level scales). A name matches a module named
+# so, or so followed by a number.
 NEW_MODULES = ('norm', 'conv_cls', 'conv_reg', 'conv_centerness', 'scales')
+
+
+def is_new_module(key: str, new_modules: Sequence[str]) -> bool:
+    """Whether a module's tensor ``key`` (``norm0.weight``) lies in one of
+    ``new_modules`` (``'norm'``): its first part is that name, or that name
+    and a number."""
+    first = key.split('.')[0]
+    return any(re.fullmatch(rf'{re.escape(m)}\d*', first)
+               for m in new_modules)
 
 
 def set_pretrained(node, path: str) -> int:
@@ -106,7 +119,7 @@ def check_pretrained_weights(model: nn.Module,
     for name, report in reports.items():
         unfilled = report['different'] + [
             k for k in report['missing']
-            if not any(k.startswith(m + '.') for m in new_modules)
+            if not is_new_module(k, new_modules)
         ]
         line = (f'{name}: {len(report["filled"])} tensors filled from the '
                 f'checkpoint, {len(report["missing"])} missing, '
