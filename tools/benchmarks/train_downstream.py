@@ -22,6 +22,8 @@ from mmpixpro.converters import BACKBONE, CheckpointError, read_pretrained
 from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
                                                unsafe_load)
 from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: F401
+from mmpixpro.engine.runner.exact_resume import choose_resume_checkpoint
+from mmpixpro.engine.runner.work_dir_lock import WorkDirLockedError
 from mmpixpro.evaluation import set_pretrained
 from mmpixpro.utils import iter_config_dicts
 
@@ -47,7 +49,7 @@ def parse_args(argv=None):
     parser.add_argument('--pretrained', help='backbone weights (.pth)')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument('--resume', nargs='?', const='auto',
-                        help='resume (from CKPT, or the latest in work-dir)')
+                        help='resume (from CKPT, or the newest in work-dir)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
@@ -110,7 +112,12 @@ def run(args):
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     runner = (RUNNERS.build(cfg) if 'runner_type' in cfg else
               Runner.from_cfg(cfg))
-    runner.train()
+    # --resume without a path: the same choice (and warning) as train.py's
+    choose_resume_checkpoint(runner)
+    try:
+        runner.train()
+    except WorkDirLockedError as e:
+        sys.exit(f'error: {e}')
 
 
 if __name__ == '__main__':
