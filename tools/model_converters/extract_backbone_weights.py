@@ -1,14 +1,16 @@
-"""Write the pre-trained ResNet's weights for mmpretrain, mmdet and mmseg.
+"""Write the pre-trained backbone's weights for mmpretrain, mmdet and mmseg.
 
     python tools/model_converters/extract_backbone_weights.py \
         work_dirs/pixpro_r50_8xb128/epoch_100.pth pixpro_r50_backbone.pth
 
 IN is one of our pre-training checkpoints or an authors' released one. OUT
-holds ``state_dict`` with the ResNet's keys (``conv1.weight``,
-``layer4.2.bn3.running_var`` ...) for ``init_cfg=dict(type='Pretrained',
-checkpoint=OUT)`` on a ``ResNet`` backbone (and on mmdet's C4 res5 shared
-head, whose ``layer4.*`` keys match). ``--target`` exports the momentum
-encoder instead of the online one.
+holds ``state_dict`` with the backbone's own keys: a ResNet's
+(``conv1.weight``, ``layer4.2.bn3.running_var`` ...) for
+``init_cfg=dict(type='Pretrained', checkpoint=OUT)`` on a ``ResNet``
+backbone (and on mmdet's C4 res5 shared head, whose ``layer4.*`` keys
+match); a ConvNeXt's, Swin's or ViT's as mmpretrain names them
+(docs/another_backbone.md). ``--target`` exports the momentum encoder
+instead of the online one.
 
 ``--with-neck`` (checkpoints of configs/pixpro/pixpro_r50-fpn*_8xb128.py,
 which pre-train an FPN and maybe FCOS towers; refused for others) adds to
