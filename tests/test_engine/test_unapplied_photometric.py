@@ -1,18 +1,25 @@
 """The fast pipeline only draws each view's photometric parameters; only
 PhotometricDataPreprocessor applies them. With any other preprocessor
 (mmpretrain's SelfSupDataPreprocessor, as in its BYOL config) the views
-would reach the model unaugmented: PixPro and PixContrast refuse the first
-batch, naming the pipeline's transform, the preprocessor and the fix."""
+would reach the model unaugmented: the runner refuses such a config when it
+builds the model, and PixPro and PixContrast refuse such a batch in their
+loss (for runs outside the runner), each naming the pipeline's transform,
+the preprocessor and the fix."""
+
+import os.path as osp
+import runpy
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmpixpro.engine.runner.launch import build_runner
+
 from mmpixpro.models.data_preprocessors import check_photometric_applied
 from mmpixpro.registry import MODELS
 from mmpixpro.testing import write_image_folder
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.conftest import REPO, SMALL_CONFIG, load_tool_main
 from tests.test_models.test_pixcontrast import CONFIG as PIXCONTRAST_CONFIG
 from tests.test_models.test_pixcontrast import on_small_encoder
 
@@ -31,24 +38,49 @@ def assert_names_both_halves(message, preprocessor):
         in message, message
 
 
-def test_train_py_refuses_the_first_batch(tmp_path, images):
+TRAIN_ARGS = [
+    '--cfg-options', 'model.data_preprocessor.type=SelfSupDataPreprocessor',
+    'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'train_dataloader.batch_size=2', 'train_cfg.max_epochs=1'
+]
+
+
+def test_train_py_refuses_at_start_up(tmp_path, images):
     """The command of the report, through tools/train.py's own main: it
     used to train (and save) without colour jitter, grayscale, blur or
-    solarize."""
+    solarize. The runner refuses when it builds the model, before any
+    iteration."""
     train = load_tool_main('train.py')
     work = tmp_path / 'work'
     with pytest.raises(TypeError) as info:
-        train([
-            SMALL_CONFIG, '--work-dir',
-            str(work), '--cfg-options',
-            'model.data_preprocessor.type=SelfSupDataPreprocessor',
-            f'train_dataloader.dataset.data_root={images}',
-            'train_dataloader.num_workers=0',
-            'train_dataloader.persistent_workers=False',
-            'train_dataloader.batch_size=2', 'train_cfg.max_epochs=1'
-        ])
+        train([SMALL_CONFIG, '--work-dir', str(work)] + TRAIN_ARGS +
+              [f'train_dataloader.dataset.data_root={images}'])
     assert_names_both_halves(str(info.value), 'SelfSupDataPreprocessor')
     assert not list(work.rglob('*.pth'))
+    tool = runpy.run_path(osp.join(REPO, 'tools', 'train.py'))
+    cfg = tool['merge_args'](
+        Config.fromfile(SMALL_CONFIG),
+        tool['parse_args']([SMALL_CONFIG, '--work-dir', str(work)] +
+                           TRAIN_ARGS))
+    with pytest.raises(TypeError, match=r'\(SelfSupDataPreprocessor\)'):
+        build_runner(cfg)
+
+
+def test_any_algorithm_is_refused_at_start_up(tmp_path, images):
+    """The runner's check is the config's, not the algorithm's: mmpretrain's
+    BYOL with the fast pipeline and its own preprocessor is refused too."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'byol',
+                                   'byol_resnet18-w16_1xb32-900it_scenes.py'))
+    cfg.work_dir = str(tmp_path)
+    cfg.train_dataloader.dataset = Config.fromfile(
+        SMALL_CONFIG).train_dataloader.dataset
+    cfg.train_dataloader.dataset.data_root = images
+    assert cfg.model.data_preprocessor.type != 'PhotometricDataPreprocessor'
+    with pytest.raises(TypeError) as info:
+        build_runner(cfg)
+    assert_names_both_halves(str(info.value),
+                             cfg.model.data_preprocessor.type.split('.')[-1])
 
 
 def one_batch(images):

@@ -75,13 +75,60 @@ def check_hook_arguments(where: str, cfg, save_checkpoint: Callable) -> None:
             f'{hint} ({cls.__name__} takes: {", ".join(allowed)})')
 
 
+def _names_transform(cfg, name: str) -> bool:
+    """Whether a (nested) dataset or pipeline config has a transform of
+    type ``name``."""
+    if isinstance(cfg, dict):
+        kind = cfg.get('type')
+        if kind == name or getattr(kind, '__name__', None) == name:
+            return True
+        return any(_names_transform(v, name) for v in cfg.values())
+    if isinstance(cfg, (list, tuple)):
+        return any(_names_transform(v, name) for v in cfg)
+    return False
+
+
+def check_photometric_pairing(train_dataloader, model) -> None:
+    """Refuse, at start-up, a train pipeline that draws photometric
+    parameters (``DrawPhotometricParams``, the fast path) for a model whose
+    preprocessor is not ``PhotometricDataPreprocessor``: its views would be
+    trained on unaugmented, whatever the algorithm (PixPro and PixContrast
+    also refuse such a batch in their ``loss``).
+
+    Args:
+        train_dataloader (dict | None): the runner's train dataloader
+            config; anything else (a built loader, None) is not checked.
+        model (nn.Module): the built model.
+
+    Raises:
+        TypeError: naming the transform, the preprocessor and the fix.
+    """
+    from mmpixpro.models.data_preprocessors import (
+        PhotometricDataPreprocessor, unapplied_photometric_message)
+    if not isinstance(train_dataloader, dict):
+        return
+    if not _names_transform(train_dataloader.get('dataset'),
+                            'DrawPhotometricParams'):
+        return
+    pre = getattr(model, 'data_preprocessor', None)
+    if not isinstance(pre, PhotometricDataPreprocessor):
+        raise TypeError(unapplied_photometric_message(type(pre).__name__))
+
+
 class ConfigChecksMixin:
     """A dataset too small for one batch is an error naming the fix; a
-    warm-up longer than the run is a warning; a hook argument the hook does
+    train pipeline drawing photometric parameters (the fast path) for a
+    model whose preprocessor does not apply them is an error when the model
+    is built; a warm-up longer than the run is a warning; a hook argument the hook does
     not take (``default_hooks`` and ``custom_hooks``) is an error naming the
     nearest one, when the runner is built; a plain ``CheckpointHook`` in
     ``default_hooks`` becomes ``AtomicCheckpointHook`` (atomic writes,
     pruning after success)."""
+
+    def build_model(self, model):
+        model = super().build_model(model)
+        check_photometric_pairing(self._train_dataloader, model)
+        return model
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         for name, cfg in dict(default_hooks or {}).items():

@@ -57,19 +57,25 @@ def check_photometric_applied(data_samples: Optional[Sequence],
     """
     for s in data_samples or ():
         if 'photometric' in s and not s.metainfo.get(APPLIED_KEY, False):
-            name = ('an unknown preprocessor' if data_preprocessor is None
-                    else type(data_preprocessor).__name__)
-            raise TypeError(
-                'The training batch carries photometric parameters (drawn by '
-                'the train pipeline\'s DrawPhotometricParams, the fast path) '
-                f'that model.data_preprocessor ({name}) did not apply: '
-                'training would run without colour jitter, grayscale, blur '
-                'or solarize. Set model.data_preprocessor.type='
-                'PhotometricDataPreprocessor (as in '
-                'configs/_base_/models/pixel_encoder_r50.py), or use a '
-                'PIL-path pipeline that applies the ops in the workers (e.g. '
-                'configs/_base_/datasets/scenes_pixpro.py) with '
-                'SelfSupDataPreprocessor.')
+            raise TypeError(unapplied_photometric_message(
+                'an unknown preprocessor' if data_preprocessor is None else
+                type(data_preprocessor).__name__))
+
+
+def unapplied_photometric_message(preprocessor: str) -> str:
+    """What is wrong and the fix, when the train pipeline draws photometric
+    parameters (``DrawPhotometricParams``) that ``preprocessor`` (its type
+    name) will not apply."""
+    return (
+        'The train pipeline\'s DrawPhotometricParams (the fast path) draws '
+        'photometric parameters for the data samples that '
+        f'model.data_preprocessor ({preprocessor}) does not apply: training '
+        'would run without colour jitter, grayscale, blur or solarize. Set '
+        'model.data_preprocessor.type=PhotometricDataPreprocessor (as in '
+        'configs/_base_/models/pixel_encoder_r50.py), or use a PIL-path '
+        'pipeline that applies the ops in the workers (e.g. '
+        'configs/_base_/datasets/scenes_pixpro.py) with '
+        'SelfSupDataPreprocessor.')
 
 
 def apply_photometric(x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
