@@ -31,8 +31,9 @@ class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
     5. ``SafeLoadingMixin``: checkpoints are read with the safe unpickler
        unless the config sets ``unsafe_load = True``.
     6. ``ConfigChecksMixin``: clear messages for a dataset smaller than a
-       batch and a warm-up longer than the run; a plain ``CheckpointHook``
-       becomes ``AtomicCheckpointHook``.
+       batch, a warm-up longer than the run, a hook argument the hook does
+       not take and a fast pipeline without ``PhotometricDataPreprocessor``;
+       a plain ``CheckpointHook`` becomes ``AtomicCheckpointHook``.
     7. ``WorkDirLockMixin``: one run per work directory; a second run into
        the same folder stops, naming the folder and the first run's pid.
 
