@@ -119,11 +119,11 @@ class ConfigChecksMixin:
     """A dataset too small for one batch is an error naming the fix; a
     train pipeline drawing photometric parameters (the fast path) for a
     model whose preprocessor does not apply them is an error when the model
-    is built; a warm-up longer than the run is a warning; a hook argument the hook does
-    not take (``default_hooks`` and ``custom_hooks``) is an error naming the
-    nearest one, when the runner is built; a plain ``CheckpointHook`` in
-    ``default_hooks`` becomes ``AtomicCheckpointHook`` (atomic writes,
-    pruning after success)."""
+    is built; a warm-up longer than the run is a warning; a hook argument
+    the hook does not take (``default_hooks`` and ``custom_hooks``) is an
+    error naming the nearest one, when the runner is built; a plain
+    ``CheckpointHook`` in ``default_hooks`` becomes ``AtomicCheckpointHook``
+    (atomic writes, pruning after success)."""
 
     def build_model(self, model):
         model = super().build_model(model)
