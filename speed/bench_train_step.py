@@ -1,5 +1,6 @@
 """Training-step throughput and peak memory: PixPro (ours) against BYOL
-(mmpretrain), same ResNet-50, same batch, same view size, fp32.
+(mmpretrain), same backbone (ResNet-50, or with ``--backbone`` ConvNeXt-T
+or Swin-T), same batch, same view size, fp32.
 
 What one step is: ``model.train_step(data, optim_wrapper)``, i.e. the data
 preprocessor, ``loss()`` on both views (two online and two target passes and
@@ -9,7 +10,11 @@ differs). PixPro is the model of the user's config
 ``configs/pixpro/pixpro_r50_8xb128.py`` (its speed levers included;
 ``--channels-last on|off`` overrides that one), built through the mmpixpro
 registry, BYOL from mmpretrain's BYOL ResNet-50 recipe through the
-mmpretrain registry; SyncBN is replaced by BN everywhere. Inputs are random
+mmpretrain registry; SyncBN is replaced by BN everywhere. With
+``--backbone convnext-tiny`` or ``swin-tiny`` PixPro is the model of
+``configs/pixpro/pixpro_convnext-tiny_8xb128.py`` or
+``pixpro_swin-tiny_8xb128.py``, and BYOL the same recipe on that config's
+backbone (its 768-channel map average-pooled into BYOL's MLP). Inputs are random
 uint8 views, every sample carries crop boxes (``coord``, which BYOL ignores).
 
 How: each model runs in its own subprocess, so peak memory is clean (peak RSS
@@ -27,6 +32,7 @@ Run from the repository root:
 
     .venv/bin/python speed/bench_train_step.py            # 224 px, batch 4
     .venv/bin/python speed/bench_train_step.py --size 96  # small views
+    .venv/bin/python speed/bench_train_step.py --backbone swin-tiny
 
 On a machine with CUDA the same command runs on the GPU (``--device cpu``
 forces the CPU); use a realistic batch there, e.g. ``--batch 64``.
@@ -44,6 +50,15 @@ from bench_io import (REPO, collect_result, default_device, print_result,
                       write_results)
 
 PIXPRO_MODEL_CFG = osp.join(REPO, 'configs/pixpro/pixpro_r50_8xb128.py')
+# --backbone: the PixPro config whose model (and, for BYOL, backbone) runs.
+PIXPRO_CONFIGS = {
+    'resnet50': PIXPRO_MODEL_CFG,
+    'convnext-tiny': osp.join(REPO,
+                              'configs/pixpro/pixpro_convnext-tiny_8xb128.py'),
+    'swin-tiny': osp.join(REPO, 'configs/pixpro/pixpro_swin-tiny_8xb128.py'),
+}
+BACKBONE_NAMES = {'resnet50': 'ResNet-50', 'convnext-tiny': 'ConvNeXt-T',
+                  'swin-tiny': 'Swin-T'}
 # The bare step's preprocessor: normalisation only (the views arrive
 # augmented; the user's config augments on the device, docs/data_pipeline.md).
 PLAIN_PREPROCESSOR = dict(
@@ -113,7 +128,24 @@ def clean_steps(run, limit=0.05):
     ]
 
 
-def build_model(name, channels_last='config'):
+def byol_model(backbone='resnet50'):
+    """mmpretrain's BYOL recipe (``BYOL_MODEL``) on the backbone of the
+    ``backbone`` PixPro config (ResNet-50: the recipe as it is)."""
+    if backbone == 'resnet50':
+        return BYOL_MODEL
+    import copy
+
+    from mmengine.config import Config
+
+    from mmpixpro.utils import syncbn_to_bn
+    model = copy.deepcopy(BYOL_MODEL)
+    pixpro = Config.fromfile(PIXPRO_CONFIGS[backbone]).model
+    model['backbone'] = syncbn_to_bn(pixpro.backbone.to_dict())
+    model['neck'] = _mlp(pixpro.neck.in_channels, with_avg_pool=True)
+    return model
+
+
+def build_model(name, channels_last='config', backbone='resnet50'):
     import mmpixpro  # noqa: F401  (keeps mmpretrain importable; see utils)
     from mmengine.logging import MessageHub
 
@@ -127,7 +159,8 @@ def build_model(name, channels_last='config'):
         from mmpixpro.registry import MODELS
         from mmpixpro.utils import register_all_modules
         register_all_modules()
-        cfg = syncbn_to_bn(Config.fromfile(PIXPRO_MODEL_CFG).model.to_dict())
+        cfg = syncbn_to_bn(
+            Config.fromfile(PIXPRO_CONFIGS[backbone]).model.to_dict())
         # The bare step: views arrive augmented, so the plain preprocessor
         # (the user's config may augment on the device, docs/speed.md).
         cfg['data_preprocessor'] = PLAIN_PREPROCESSOR
@@ -137,7 +170,7 @@ def build_model(name, channels_last='config'):
         from mmpretrain.registry import MODELS
         from mmpretrain.utils import register_all_modules
         register_all_modules()
-        cfg = BYOL_MODEL
+        cfg = byol_model(backbone)
     with quiet_mmengine():  # init_weights' log of every parameter
         model = MODELS.build(cfg)
         model.init_weights()
@@ -152,7 +185,8 @@ def worker(args):
 
     torch.manual_seed(0)
     device = torch.device(args.device)
-    model = build_model(args.worker, args.channels_last).to(device).train()
+    model = build_model(args.worker, args.channels_last,
+                        args.backbone).to(device).train()
     sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     if args.amp:
         from mmengine.optim import AmpOptimWrapper
@@ -210,7 +244,8 @@ def run_worker(name, args):
         str(args.size), '--batch',
         str(args.batch), '--warmup',
         str(args.warmup), '--steps',
-        str(args.steps), '--channels-last', args.channels_last
+        str(args.steps), '--channels-last', args.channels_last,
+        '--backbone', args.backbone
     ] + (['--amp'] if args.amp else [])
     return collect_result(cmd, f'{name} worker')
 
@@ -259,7 +294,8 @@ def main(args):
     mem_name = ('peak CUDA allocated' if mem_key == 'peak_cuda_mib' else
                 'peak RSS')
 
-    print(f'\nTraining step, ResNet-50, batch {args.batch}, {args.size} px '
+    print(f'\nTraining step, {BACKBONE_NAMES[args.backbone]}, batch '
+          f'{args.batch}, {args.size} px '
           f'views, {"AMP fp16" if args.amp else "fp32"}, PixPro channels_last '
           f'{args.channels_last}, {device_name}, torch {torch.__version__}, '
           f'{threads} torch threads; {args.rounds} rounds x {args.steps} '
@@ -278,8 +314,9 @@ def main(args):
           f'{min(round_ratios):.3f}-{max(round_ratios):.3f}); total wall '
           f'{time.perf_counter() - wall:.0f} s')
 
+    kind = '' if args.backbone == 'resnet50' else f'{args.backbone}_'
     write_results(
-        f'train_step_{args.device.split(":")[0]}_{args.size}px_'
+        f'train_step_{kind}{args.device.split(":")[0]}_{args.size}px_'
         f'b{args.batch}_cl-{args.channels_last}.json',
         dict(config=vars(args), device=device_name, torch=torch.__version__,
              torch_threads=threads, memory=mem_name, summary=summary,
@@ -299,6 +336,9 @@ def parse_args():
     parser.add_argument('--channels-last', choices=['config', 'on', 'off'],
                         default='config', help="PixPro's memory format: "
                         "the user config's (on), or forced")
+    parser.add_argument('--backbone', choices=list(PIXPRO_CONFIGS),
+                        default='resnet50', help="both models' backbone: "
+                        "that of the PixPro config for it")
     parser.add_argument('--device', default=None, help='default: cuda if '
                         'available, else cpu')
     parser.add_argument('--worker', choices=['pixpro', 'byol'],
