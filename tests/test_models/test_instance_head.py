@@ -33,6 +33,6 @@ def test_pool_after_predictor_then_normalise():
     torch.testing.assert_close(loss, -2 * total / 3)
     # Pooling before the MLP would give another value.
     pooled_first = -2 * F.cosine_similarity(
-        p((online.mean((2, 3), keepdim=True), ))[0].flatten(1),
+        p(online.mean((2, 3), keepdim=True)).flatten(1),
         target.mean((2, 3)), dim=1).mean()
     assert not torch.allclose(loss, pooled_first)

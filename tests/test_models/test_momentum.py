@@ -72,3 +72,20 @@ def test_needs_total_iterations_outside_a_runner():
     hub.runtime_info.pop('max_iters', None)
     with pytest.raises(RuntimeError, match='max_iters'):
         ema.update_parameters(small_net())
+
+
+def test_avg_func_per_tensor_and_per_list():
+    """``avg_func`` keeps mmengine's per-tensor contract, and the list form
+    that ``update_parameters`` uses gives the same bits."""
+    ema = CosineMomentumEMA(small_net(), base_momentum=0.9, max_iters=10)
+    torch.manual_seed(0)
+    avg = [torch.randn(4, 3), torch.randn(5)]
+    src = [torch.randn(4, 3), torch.randn(5)]
+    tau = 1 - 0.1 * (math.cos(math.pi * 3 / 10) + 1) / 2
+    one_by_one = [a.clone() for a in avg]
+    for got, a, s in zip(one_by_one, avg, src):
+        ema.avg_func(got, s, 3)
+        torch.testing.assert_close(got, tau * a + (1 - tau) * s)
+    as_list = [a.clone() for a in avg]
+    ema.avg_func(as_list, src, 3)
+    assert all(torch.equal(a, b) for a, b in zip(as_list, one_by_one))

@@ -13,7 +13,7 @@ from mmengine.registry import RUNNERS
 
 from mmpixpro.testing import write_image_folder
 from mmpixpro.models import PixContrastHead
-from mmpixpro.models.heads import pixcontrast_head
+from mmpixpro.models.utils import chunking
 from mmpixpro.registry import MODELS
 from tests.brute_force import pixel_contrast_loss, positive_mask
 from tests.conftest import REPO, SMALL_CONFIG
@@ -116,7 +116,7 @@ def test_chunks_are_recomputed_only_when_gradients_are_on(monkeypatch):
         calls.append(1)
         return torch.utils.checkpoint.checkpoint(*args, **kwargs)
 
-    monkeypatch.setattr(pixcontrast_head, 'checkpoint', counting)
+    monkeypatch.setattr(chunking, 'checkpoint', counting)
     online, target = features()
     a, b = boxes_pair()
     head = PixContrastHead(chunk_size=5)

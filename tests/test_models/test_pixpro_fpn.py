@@ -57,7 +57,7 @@ def pyramid(net, img, levels):
     if hasattr(net, 'towers'):
         for conv in net.towers.convs:
             outs = [conv(x) for x in outs]
-    return [net.neck.project(x) for x in outs]
+    return [net.neck(x) for x in outs]
 
 
 def two_boxes(n):

@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmpixpro.models import PPM
+from mmpixpro.models import PPM, PixelProjector
 from tests.brute_force import propagate
 
 
@@ -72,3 +72,16 @@ def test_gradient_flows_through_similarity_and_transform():
 def test_invalid_options_name_themselves(kwargs, option):
     with pytest.raises(ValueError, match=option):
         PPM(**kwargs)
+
+
+def test_projector_and_pointwise_conv_take_one_map():
+    """``PixelProjector`` maps one tensor to one tensor; its 1x1 layers
+    equal ``F.conv2d`` on their weights."""
+    torch.manual_seed(0)
+    proj = PixelProjector(6, 10, 4, norm_cfg=dict(type='BN')).double()
+    x = torch.randn(2, 6, 3, 5, dtype=torch.double)
+    h = F.conv2d(x, proj.linear1.weight, proj.linear1.bias)
+    torch.testing.assert_close(proj.linear1(x), h)
+    expected = F.conv2d(F.relu(proj.bn1(h)), proj.linear2.weight,
+                        proj.linear2.bias)
+    torch.testing.assert_close(proj(x), expected)

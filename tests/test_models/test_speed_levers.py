@@ -127,10 +127,11 @@ def brute_force_ppm(x, ppm, value_fn=lambda p: p):
 
 
 def conv_projector(projector, x):
-    """The projector through its Conv2d modules' own forward (the second
-    code path for ``pointwise``)."""
-    return projector.linear2(
-        F.relu(projector.bn1(projector.linear1(x)), inplace=False))
+    """The projector through ``F.conv2d`` on its 1x1 weights (the second
+    code path for ``PointwiseConv2d``)."""
+    l1, l2 = projector.linear1, projector.linear2
+    x = F.relu(projector.bn1(F.conv2d(x, l1.weight, l1.bias)), inplace=False)
+    return F.conv2d(x, l2.weight, l2.bias)
 
 
 def test_user_config_model_equals_brute_force(max_iters):

@@ -181,7 +181,7 @@ def test_propagation_from_checkpoint(scene, checkpoint, tmp_path, capsys):
     std = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
     x = (torch.tensor(view).permute(2, 0, 1)[None].float() - mean) / std
     with torch.no_grad():
-        proj = model.neck(model.backbone(x)[-1:])[0][0].flatten(1)
+        proj = model.neck(model.backbone(x)[-1])[0].flatten(1)
     proj = F.normalize(proj.double(), dim=0)
     sim = (proj.T @ proj).clamp(min=0).pow(2).view(GRID, GRID, GRID, GRID)
 

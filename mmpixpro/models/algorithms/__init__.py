@@ -1,4 +1,5 @@
 from .pixcontrast import PixContrast
-from .pixpro import EncoderOutput, PixelEncoder, PixPro
+from .pixel_encoder import EncoderOutput, PixelEncoder
+from .pixpro import PixPro
 
 __all__ = ['PixPro', 'PixelEncoder', 'EncoderOutput', 'PixContrast']

@@ -11,20 +11,31 @@ from .pixpro import PixPro
 
 @MODELS.register_module()
 class PixContrast(PixPro):
-    """PixContrast pre-training.
+    """PixContrast, the pixel-level contrastive pretext task of the PixPro
+    paper.
 
     PixPro's backbone, pixel projector, momentum target network, two views
-    and positive pairs, with ``head`` a ``PixContrastHead`` (no PPM). The
-    loss of each direction is the head's InfoNCE over the pixels of the
-    other view; the two directions are AVERAGED (PixPro sums them), and the
-    result is reported as ``loss_pixcontrast``. No instance branch and no
-    FPN: one level, C5.
+    and positive pairs, with ``head`` a ``PixContrastHead`` (no PPM): each
+    direction is the InfoNCE of view 1's pixels over view 2's target
+    pixels (docs/pretraining.md, "PixContrast"). The two directions are
+    AVERAGED (PixPro sums them) and reported as ``loss_pixcontrast``. No
+    instance branch and no FPN: one level, C5.
 
     Args:
-        backbone, neck, head: configs of the backbone, the pixel projector
-            and the ``PixContrastHead``.
-        base_momentum: tau at the first iteration (cosine to 1 at the end).
-        channels_last, compile_encoder: as in ``PixPro``.
+        backbone (dict): Config of the backbone.
+        neck (dict): Config of the pixel projector (``PixelProjector``).
+        head (dict): Config of the head (``PixContrastHead``).
+        base_momentum (float): tau at the first iteration, cosine to 1 at
+            the end. Defaults to 0.99.
+        channels_last (bool): As in :class:`PixPro`. Defaults to False.
+        compile_encoder (bool | dict): As in :class:`PixPro`. Defaults to
+            False.
+        pretrained (str, optional): The pretrained checkpoint path. Defaults
+            to None.
+        data_preprocessor (dict, optional): Config of the data
+            preprocessor. Defaults to None.
+        init_cfg (dict, optional): Initialization config dict. Defaults to
+            None.
     """
 
     # No PPM and no instance branch: none of PixPro's options apply.
@@ -53,6 +64,15 @@ class PixContrast(PixPro):
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """The averaged pixel contrastive loss of a batch of view pairs.
+
+        Args:
+            inputs (List[torch.Tensor]): The two (N, 3, H, W) view batches.
+            data_samples (List[DataSample]): One per image, with ``coord``.
+
+        Returns:
+            Dict[str, torch.Tensor]: ``loss_pixcontrast``.
+        """
         check_photometric_applied(data_samples, self.data_preprocessor)
         (online1, online2), (target1, target2), (boxes1, boxes2) = (
             self.project_views(inputs, data_samples))

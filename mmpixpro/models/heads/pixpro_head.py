@@ -1,114 +1,103 @@
-"""Pixel-to-propagation consistency head (docs/recipe.md, "Model",
-"Positive pixel pairs" and "Loss")."""
+"""PixPro's head: the PPM as predictor, then the pixel consistency loss
+(docs/recipe.md, "Model", "Positive pixel pairs" and "Loss")."""
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmpixpro.registry import MODELS
-from ..necks.ppm import check_chunk_size
-from ..utils.box_geometry import (close_cell_pairs, feature_cell_centres,
-                                  positive_pair_mask)
-from ..utils.precision import full_precision
+from ..utils.chunking import check_chunk_size
+
+
+def loss_config(owner: str, loss: dict, **settings) -> dict:
+    """``loss`` with the head's ``settings`` that are not None put in.
+
+    A head keeps the options its configs have always set on it
+    (``pos_threshold``, ``chunk_size``, ...) and hands them to its loss. A
+    loss config that sets one of them to another value is refused, so one
+    option never has two values.
+    """
+    loss = dict(loss)
+    for name, value in settings.items():
+        if value is None:
+            continue
+        if loss.get(name, value) != value:
+            raise ValueError(
+                f'{owner}: {name} is set on the head ({value!r}) and on its '
+                f'loss ({loss[name]!r}); set it in one place')
+        loss[name] = value
+    return loss
 
 
 @MODELS.register_module()
 class PixProHead(BaseModule):
-    """PPM as the predictor, then the masked pixel consistency loss.
+    """Pixel propagation head: the PPM predicts, a registered loss compares.
 
-    For one direction a -> b, per image::
+    ``loss(online, target, boxes_online, boxes_target)`` runs the predictor
+    (``PPM``) on the online pixels of view a and returns the loss module's
+    value (``PixelConsistencyLoss``) of the prediction against the target
+    pixels of view b, one direction; ``PixPro`` sums both. The maths is in
+    docs/recipe.md ("Model", "Positive pixel pairs", "Loss").
 
-        L_img = sum_ij mask_ij * cos(PPM(x^a)_i, x'^b_j) / (sum_ij mask_ij + 1e-6)
-
-    and the loss is ``-2 * mean_images(L_img)``. An image whose views do not
-    overlap has an empty mask and contributes 0 (it still counts in the mean).
+    ``pos_threshold`` and ``chunk_size`` are the head's options in every
+    config (``model.head.chunk_size=1024``): the head passes them to its
+    loss, and ``chunk_size`` also to the PPM unless the predictor config
+    sets its own, so one setting chunks both.
 
     Args:
-        predictor: config of the propagation module (``PPM``).
-        pos_threshold: T: cells closer than T (in units of the larger cell
-            diagonal) are positive pairs.
-        chunk_size: None builds the (N, HWa, HWb) mask and cosines at once.
-            An int builds the mask ``chunk_size`` rows (pixels of view a) at
-            a time and sums ``mask_ij * x'^b_j`` over j for those rows; as the
-            mask and the target carry no gradient, ``sum_ij mask_ij cos_ij =
-            sum_i y_i . (sum_j mask_ij x'^b_j)`` keeps only an (N, HWa, C)
-            tensor for backward: memory linear in pixels, same value and
-            gradient. The head's ``chunk_size`` is also the PPM's (one
-            setting for both), unless the predictor config sets its own.
-
-    Precision: the normalisations, cosines and sums run in fp32 (or wider)
-    with autocast off, under fp16 and bf16 alike.
+        predictor (dict): Config of the propagation module. Defaults to
+            ``dict(type='PPM')``.
+        loss (dict): Config of the loss. Defaults to
+            ``dict(type='PixelConsistencyLoss')``.
+        pos_threshold (float, optional): T, passed to the loss; None leaves
+            the loss's own (0.7). Defaults to None.
+        chunk_size (int, optional): Rows per block of the loss and the PPM
+            (docs/pretraining.md, "Large feature maps"); None: no chunking.
+            Defaults to None.
+        init_cfg (dict, optional): Initialization config dict. Defaults to
+            None.
     """
 
     def __init__(self,
                  predictor: dict = dict(type='PPM'),
-                 pos_threshold: float = 0.7,
+                 loss: dict = dict(type='PixelConsistencyLoss'),
+                 pos_threshold: Optional[float] = None,
                  chunk_size: Optional[int] = None,
-                 init_cfg=None) -> None:
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        if not pos_threshold > 0:
-            raise ValueError(
-                f'PixProHead: pos_threshold must be > 0, got {pos_threshold!r}')
-        self.pos_threshold = float(pos_threshold)
-        self.chunk_size = check_chunk_size('PixProHead', chunk_size)
-        if self.chunk_size is not None:
+        chunk_size = check_chunk_size(type(self).__name__, chunk_size)
+        if chunk_size is not None:
             predictor = dict(predictor)
-            predictor.setdefault('chunk_size', self.chunk_size)
+            predictor.setdefault('chunk_size', chunk_size)
         self.predictor = MODELS.build(predictor)
+        self.loss_module = MODELS.build(
+            loss_config(type(self).__name__, loss,
+                        pos_threshold=pos_threshold, chunk_size=chunk_size))
+
+    @property
+    def pos_threshold(self) -> float:
+        """T, as the loss uses it."""
+        return self.loss_module.pos_threshold
+
+    @property
+    def chunk_size(self) -> Optional[int]:
+        """Rows per block of the loss."""
+        return self.loss_module.chunk_size
 
     def loss(self, online: torch.Tensor, target: torch.Tensor,
              boxes_online: torch.Tensor,
              boxes_target: torch.Tensor) -> torch.Tensor:
-        """Loss of one direction.
+        """The loss of one direction, a -> b.
 
         Args:
-            online: (N, C, Ha, Wa) online projection of view a.
-            target: (N, C, Hb, Wb) target projection of view b (no gradient).
-            boxes_online, boxes_target: (N, 4) crop boxes of views a and b.
+            online (torch.Tensor): (N, C, Ha, Wa) online pixels of view a.
+            target (torch.Tensor): (N, C, Hb, Wb) target pixels of view b.
+            boxes_online (torch.Tensor): (N, 4) crop boxes of view a.
+            boxes_target (torch.Tensor): (N, 4) crop boxes of view b.
+
         Returns:
-            Scalar loss, in [-2, 0].
+            torch.Tensor: The scalar loss, in [-2, 0].
         """
         pred = self.predictor(online)  # fp32 or wider, see PPM
-        if self.chunk_size is not None:
-            return self._chunked_loss(pred, target, boxes_online,
-                                      boxes_target, online.shape[-2:])
-        mask = positive_pair_mask(boxes_online, boxes_target,
-                                  online.shape[-2:], target.shape[-2:],
-                                  self.pos_threshold)
-        # Cosines and sums in fp32 at least, with autocast off.
-        with full_precision(pred) as dtype:
-            pred = F.normalize(pred.flatten(2).to(dtype), dim=1)
-            target = F.normalize(target.detach().flatten(2).to(dtype), dim=1)
-            cos = torch.bmm(pred.transpose(1, 2), target)  # (N, HWa, HWb)
-            mask = mask.to(dtype)
-            per_image = (cos * mask).sum((1, 2)) / (mask.sum((1, 2)) + 1e-6)
-            return -2 * per_image.mean()
-
-    def _chunked_loss(self, pred: torch.Tensor, target: torch.Tensor,
-                      boxes_online: torch.Tensor, boxes_target: torch.Tensor,
-                      size_online: torch.Size) -> torch.Tensor:
-        """The loss with the mask built ``chunk_size`` rows at a time.
-
-        ``pred``: (N, C, Ha, Wa), the PPM output; ``target``: (N, C, Hb, Wb).
-        """
-        with full_precision(pred) as dtype:
-            pred = F.normalize(pred.flatten(2).to(dtype), dim=1)
-            with torch.no_grad():
-                centres_a, diag_a = feature_cell_centres(
-                    boxes_online.float(), *size_online)
-                centres_b, diag_b = feature_cell_centres(
-                    boxes_target.float(), *target.shape[-2:])
-                cell_size = torch.maximum(diag_a, diag_b)
-                target = F.normalize(target.flatten(2).to(dtype), dim=1)
-                target = target.transpose(1, 2)  # (N, HWb, C)
-                matched, counts = [], 0
-                for start in range(0, centres_a.shape[1], self.chunk_size):
-                    mask = close_cell_pairs(
-                        centres_a[:, start:start + self.chunk_size],
-                        centres_b, cell_size, self.pos_threshold).to(dtype)
-                    matched.append(torch.bmm(mask, target))  # sum_j m_ij x_j
-                    counts = counts + mask.sum((1, 2))
-                matched = torch.cat(matched, dim=1)  # (N, HWa, C)
-            per_image = (pred.transpose(1, 2) * matched).sum((1, 2))
-            return -2 * (per_image / (counts + 1e-6)).mean()
+        return self.loss_module(pred, target.detach(), boxes_online,
+                                boxes_target)
