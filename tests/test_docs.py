@@ -158,7 +158,8 @@ def recipe_headings():
 def test_recipe_has_the_cited_sections():
     assert recipe_headings() == {
         'Model', 'Positive pixel pairs', 'Loss', 'Instance branch', 'Data',
-        'Optimisation', 'Released checkpoints', 'Published transfer results'
+        'Optimisation', 'Released checkpoints', 'Published transfer results',
+        'Other backbones'
     }
 
 
