@@ -2,8 +2,9 @@
 """Mutation check of the core: does the test suite catch small wrong changes?
 
 A dev tool, not part of CI. Each mutant below is one textual change to one
-file of the core (PPM, box geometry, the heads, the algorithm, LARS, the
-momentum schedule, the crop transforms, the converters), each a plausible
+file of the core (PPM, projector, box geometry, the losses and heads, the
+row blocks, the FPN levels, the algorithm, LARS, the momentum schedule, the
+crop transforms, the converters), each a plausible
 bug that gives wrong numbers without crashing. For every mutant the tool
 applies the change, runs the fast tests that should catch it
 (``pytest -x -q``) and puts the file back, then reports which mutants were
@@ -51,6 +52,11 @@ PIXPRO = 'mmpixpro/models/algorithms/pixpro.py'
 GEOMETRY = 'mmpixpro/models/utils/box_geometry.py'
 PPM = 'mmpixpro/models/necks/ppm.py'
 PIXPRO_HEAD = 'mmpixpro/models/heads/pixpro_head.py'
+CONSISTENCY_LOSS = 'mmpixpro/models/losses/pixel_consistency_loss.py'
+CONTRAST_LOSS = 'mmpixpro/models/losses/pixel_contrast_loss.py'
+CHUNKING = 'mmpixpro/models/utils/chunking.py'
+FPN_LEVELS = 'mmpixpro/models/utils/fpn_levels.py'
+PROJECTOR = 'mmpixpro/models/necks/pixel_projector.py'
 INSTANCE_HEAD = 'mmpixpro/models/heads/instance_head.py'
 MOMENTUM = 'mmpixpro/models/utils/momentum.py'
 CROP = 'mmpixpro/datasets/transforms/crop_and_flip.py'
@@ -63,7 +69,16 @@ T_MODEL = ['tests/test_models/test_pixpro.py']
 T_GEOMETRY = ['tests/test_models/test_box_geometry.py']
 T_PPM = ['tests/test_models/test_ppm.py']
 T_HEAD = ['tests/test_models/test_pixpro_head.py',
+          'tests/test_models/test_losses.py',
           'tests/test_models/test_chunked.py']
+T_CONTRAST = ['tests/test_models/test_losses.py',
+              'tests/test_models/test_pixcontrast.py']
+T_CHUNKS = ['tests/test_models/test_chunked.py',
+            'tests/test_models/test_losses.py']
+T_FPN = ['tests/test_models/test_pixpro_fpn.py::'
+         'test_loss_is_the_weighted_mean_of_the_level_losses']
+T_PROJECTOR = ['tests/test_models/test_ppm.py',
+               'tests/test_models/test_instance_head.py']
 T_INSTANCE = ['tests/test_models/test_instance_head.py',
               'tests/test_models/test_pixpro.py']
 T_MOMENTUM = ['tests/test_models/test_momentum.py']
@@ -82,70 +97,70 @@ class Mutant:
     new: str
     tests: List[str]
     why: str  # the wrong behaviour, in words
-    origin: str = 'added'  # 'issue 14' for the mutants the issue started with
+    origin: str = 'added'  # 'first' for the fourteen the check started with
 
 
 MUTANTS = [
-    # --- the five that survived the suite in issue 14 -------------------
+    # --- the first fourteen: five the suite of that time missed ----------
     Mutant('lars-trust-from-grad', LARS,
            'p_norm, d_norm = p.norm(), d.norm()',
            'p_norm, d_norm = p.norm(), p.grad.norm()', T_LARS,
-           'trust ratio from |g| instead of |g + wd w| (loop)', 'issue 14'),
+           'trust ratio from |g| instead of |g + wd w| (loop)', 'first'),
     Mutant('lars-no-decay', LARS,
            "d = d.add(p, alpha=group['weight_decay'])",
            'd = d', T_LARS,
-           'no weight decay for adapted parameters (loop)', 'issue 14'),
+           'no weight decay for adapted parameters (loop)', 'first'),
     Mutant('instance-no-lambda', PIXPRO,
            "losses['loss_instance'] = self.instance_loss_weight * "
            'loss_instance',
            "losses['loss_instance'] = loss_instance", T_MODEL,
-           'instance loss without its weight lambda', 'issue 14'),
+           'instance loss without its weight lambda', 'first'),
     Mutant('instance-own-target', PIXPRO,
            'self.instance_head.loss(online1.instance, target2.instance)',
            'self.instance_head.loss(online1.instance, target1.instance)',
            T_MODEL,
            'view 1 paired with its own target in the instance loss',
-           'issue 14'),
+           'first'),
     Mutant('mask-at-threshold', GEOMETRY,
            'return dist < threshold', 'return dist <= threshold',
-           T_GEOMETRY, 'a pair exactly at T counts as positive', 'issue 14'),
-    # --- the other nine of issue 14, across the core --------------------
+           T_GEOMETRY, 'a pair exactly at T counts as positive', 'first'),
+    # --- and nine more across the core -----------------------------------
     Mutant('ppm-no-power', PPM,
            'return sim.pow(self.gamma)', 'return sim', T_PPM,
-           'similarity not raised to gamma', 'issue 14'),
+           'similarity not raised to gamma', 'first'),
     Mutant('ppm-unnormalised-value', PPM,
            'value = F.normalize(value.flatten(2).to(dtype), dim=1)',
            'value = value.flatten(2).to(dtype)', T_PPM,
-           'g(x_j) not L2-normalised before the sum', 'issue 14'),
+           'g(x_j) not L2-normalised before the sum', 'first'),
     Mutant('geometry-min-diagonal', GEOMETRY,
            'torch.maximum(diag_a, diag_b)', 'torch.minimum(diag_a, diag_b)',
            T_GEOMETRY, 'distance in units of the smaller cell diagonal',
-           'issue 14'),
+           'first'),
     Mutant('geometry-cell-corner', GEOMETRY,
            'cols = torch.arange(width, dtype=boxes.dtype, '
            'device=boxes.device) + 0.5',
            'cols = torch.arange(width, dtype=boxes.dtype, '
            'device=boxes.device)', T_GEOMETRY,
-           'cell x at its left edge instead of its centre', 'issue 14'),
-    Mutant('head-loss-scale', PIXPRO_HEAD,
+           'cell x at its left edge instead of its centre', 'first'),
+    Mutant('head-loss-scale', CONSISTENCY_LOSS,
            'return -2 * per_image.mean()', 'return -per_image.mean()',
-           T_HEAD, 'pixel loss without its factor -2', 'issue 14'),
+           T_HEAD, 'pixel loss without its factor -2', 'first'),
     Mutant('instance-head-unnormalised', INSTANCE_HEAD,
            'pred = F.normalize(pred.to(dtype).mean((2, 3)), dim=1)',
            'pred = pred.to(dtype).mean((2, 3))', T_INSTANCE,
-           'instance prediction not L2-normalised', 'issue 14'),
+           'instance prediction not L2-normalised', 'first'),
     Mutant('momentum-schedule-reversed', MOMENTUM,
            '(math.cos(math.pi * k / total) +\n',
            '(-math.cos(math.pi * k / total) +\n', T_MOMENTUM,
-           'tau from 1 down to 0.99 instead of 0.99 up to 1', 'issue 14'),
+           'tau from 1 down to 0.99 instead of 0.99 up to 1', 'first'),
     Mutant('crop-box-one-past', CROP,
            '(left + w - 1) / sx', '(left + w) / sx', T_CROP,
-           'x2 one pixel past the crop\'s last column', 'issue 14'),
+           'x2 one pixel past the crop\'s last column', 'first'),
     Mutant('converter-target-as-online', OFFICIAL,
            "('encoder_k.', 'target_net.module.backbone.')",
            "('encoder_k.', 'backbone.')", T_CONVERT,
            'released target encoder loaded as the online backbone',
-           'issue 14'),
+           'first'),
     # --- added ----------------------------------------------------------
     Mutant('lars-adapts-1d', LARS,
            "and p.ndim <= 1)", "and p.ndim < 1)", T_LARS,
@@ -177,10 +192,12 @@ MUTANTS = [
            'self.head.loss(o1, t1, boxes1, boxes2)',
            T_MODEL, 'view 1 predicts its own target pixels'),
     Mutant('momentum-update-swapped', MOMENTUM,
-           'torch._foreach_mul_(targets, tau)\n'
-           '        torch._foreach_add_(targets, onlines, alpha=1 - tau)',
-           'torch._foreach_mul_(targets, 1 - tau)\n'
-           '        torch._foreach_add_(targets, onlines, alpha=tau)',
+           'torch._foreach_mul_(averaged_param, tau)\n'
+           '        torch._foreach_add_(averaged_param, source_param, '
+           'alpha=1 - tau)',
+           'torch._foreach_mul_(averaged_param, 1 - tau)\n'
+           '        torch._foreach_add_(averaged_param, source_param, '
+           'alpha=tau)',
            T_MOMENTUM, 'target mostly replaced by the online network'),
     Mutant('crop-normalised-by-size', CROP,
            'sx, sy = max(width - 1, 1), max(height - 1, 1)',
@@ -199,6 +216,29 @@ MUTANTS = [
            '        [p.data.mul_(1 + 1e-7) for p in self.model.parameters()]'
            '\n', T_RESUME,
            'a resume that moves the weights by one float32 ulp (1e-7)'),
+    Mutant('blocks-drop-last-row', CHUNKING,
+           'stop = min(start + chunk_size, num_rows)',
+           'stop = min(start + chunk_size, num_rows - 1)', T_CHUNKS,
+           'the last row of every chunked PPM and loss left out'),
+    Mutant('head-chunk-not-to-ppm', PIXPRO_HEAD,
+           "predictor.setdefault('chunk_size', chunk_size)",
+           'pass', T_HEAD,
+           "the head's chunk_size does not reach the PPM"),
+    Mutant('chunked-loss-pooled-count', CONSISTENCY_LOSS,
+           'return -2 * (per_image / (counts + 1e-6)).mean()',
+           'return -2 * (per_image / (counts.mean() + 1e-6)).mean()', T_HEAD,
+           'chunked loss divides by the batch mean of the pair counts'),
+    Mutant('contrast-temperature-inverted', CONTRAST_LOSS,
+           'logits = logits / temperature', 'logits = logits * temperature',
+           T_CONTRAST, 'cosines multiplied by tau instead of divided'),
+    Mutant('fpn-weights-unnormalised', FPN_LEVELS,
+           'return levels, tuple(w / sum(weights) for w in weights)',
+           'return levels, weights', T_FPN,
+           'FPN level weights not normalised to sum 1'),
+    Mutant('pointwise-no-bias', PROJECTOR,
+           'self.weight.flatten(1), self.bias)',
+           'self.weight.flatten(1), None)', T_PROJECTOR,
+           'the 1x1 layers of projector and PPM lose their bias'),
 ]
 
 
