@@ -51,11 +51,24 @@ def load_tool_main(*path):
     return module.main
 
 
+# The main job's fine-tunes at test size: 2 iterations of 2 images, no
+# loader workers.
+FINETUNE_AT_TEST_SIZE = [
+    'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+    'train_dataloader.batch_size=2'
+] + [
+    f'{loader}.{key}'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    for key in ('num_workers=0', 'persistent_workers=False')
+]
+
+
 @pytest.fixture(scope='session')
 def main_job(tmp_path_factory):
     """The README's main job, shrunk (a few 64 px scenes, 2 steps per
-    pre-training run): its work folder and console output. The downstream
-    tests take the transfer check's checkpoint from it."""
+    pre-training run and per fine-tune): its work folder and console
+    output. The downstream tests take the transfer check's checkpoint from
+    it."""
     import sys
 
     from mmpixpro.testing import write_scene_datasets
@@ -71,7 +84,8 @@ def main_job(tmp_path_factory):
         str(work), '--img-size', '64', '--show', '2', '--cfg-options',
         'train_cfg.max_iters=2', 'train_dataloader.batch_size=4',
         'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False'
+        'train_dataloader.persistent_workers=False', '--det-options',
+        *FINETUNE_AT_TEST_SIZE, '--seg-options', *FINETUNE_AT_TEST_SIZE
     ])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return dict(work=work, stdout=proc.stdout)

@@ -1,55 +1,78 @@
-"""The README's main job: does pixel-level pre-training learn dense features?
+"""The README's main job: the paper's protocol in miniature, on one CPU.
 
-    python tools/main_job.py [--work-dir work_dirs/main_job] [--seed 0]
+    python tools/main_job.py [--work-dir work_dirs/main_job] [--seeds 0 1 2]
 
-On generated scenes (written once to ``--data``): pre-train the small PixPro
-config and, as the instance-level baseline, mmpretrain's BYOL with the same
-backbone, data, views, batch, steps, optimiser and schedule; then probe the
-frozen backbones of random initialisation, PixPro and BYOL with the dense
-probe (per-pixel linear classifier and kNN, mIoU on held-out scenes) and print
-one table. Pictures go to ``WORK_DIR/pictures``: the two views with positive
-pairs, PixPro's propagation weights, probe predictions beside ground truth
-and the loss curves. ``WORK_DIR/results.md`` and ``results.json`` keep the
-numbers.
+On generated scenes (written once to ``--data``), per seed:
 
-Last, the transfer check: the released recipe (ResNet-50) for 2 steps of 2
-scenes, its backbone extracted (as tools/model_converters/
-extract_backbone_weights.py does) and loaded into each downstream config
-that takes a backbone file (VOC and COCO C4 and FPN detectors, Cityscapes
-FCN), every tensor compared with the file (as
-tools/benchmarks/check_weights.py does). It checks the chain a user then
-runs on GPUs, and leaves its checkpoint in ``WORK_DIR/pixpro_r50`` and the
-extracted backbone in ``WORK_DIR/pixpro_r50_backbone.pth``.
+1. pre-train PixPro and, with the same backbone, data, views, batch, steps,
+   optimiser and schedule, mmpretrain's BYOL (instance level) and DenseCL
+   (dense, contrastive), each as ``tools/train.py CONFIG`` runs it;
+2. extract each backbone (``extract_backbone_weights.py``), and write the
+   random initialisation they all start from as a backbone file too;
+3. score the four backbones (random init, PixPro, BYOL, DenseCL) three
+   ways: the frozen dense probe (``tools/analysis/dense_probe.py``), and
+   fine-tuned through the user's own mmdet and mmseg configs in miniature
+   (``configs/benchmarks/mmdetection/voc0712/
+   faster-rcnn_r18-w16-c4_scenes-voc.py``: VOC AP on the scenes' VOC layout;
+   ``configs/benchmarks/mmsegmentation/cityscapes/
+   fcn_r18-w16-d8_scenes-cityscapes.py``: mIoU on their Cityscapes layout),
+   each launched as a user launches a fine-tune
+   (``tools/benchmarks/train_downstream.py CONFIG --pretrained FILE``, which
+   checks that every backbone weight arrived).
 
-Everything runs in this process: the training runs as tools/train.py runs
-them (``mmpixpro.engine.runner.launch``), the other steps through the
-package functions the tools wrap.
+Then ``WORK_DIR/results.json`` (every stage's figures, or why it is
+missing), ``WORK_DIR/results.md`` (mean and spread over seeds, a sentence per
+comparison) and the pictures in ``WORK_DIR/pictures``; last, the transfer
+check of the released recipe's chain (ResNet-50, 2 steps, extracted,
+loaded into every downstream config). Every stage runs as its own
+process, with its own progress bar; the main job prints each stage with
+the time left.
 """
 import argparse
+import glob
 import json
+import math
 import os
 import os.path as osp
+import subprocess
 import sys
 import time
+from collections import deque
 
 from mmengine.config import DictAction
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PY = sys.executable
 
 PIXPRO_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py'
 BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-900it_scenes.py'
+DENSECL_CONFIG = 'configs/densecl/densecl_resnet18-w16_1xb32-900it_scenes.py'
+METHODS = {'PixPro': PIXPRO_CONFIG, 'BYOL': BYOL_CONFIG,
+           'DenseCL': DENSECL_CONFIG}
+BACKBONES = ('random init', 'PixPro', 'BYOL', 'DenseCL')
+DET_CONFIG = ('configs/benchmarks/mmdetection/voc0712/'
+              'faster-rcnn_r18-w16-c4_scenes-voc.py')
+SEG_CONFIG = ('configs/benchmarks/mmsegmentation/cityscapes/'
+              'fcn_r18-w16-d8_scenes-cityscapes.py')
+TASKS = ('probe', 'det', 'seg')
+# (task, key in the task's figures, column title); every figure in %.
+COLUMNS = (
+    ('probe', 'linear_mIoU', 'probe linear mIoU'),
+    ('probe', 'knn_mIoU', 'probe kNN mIoU'),
+    ('det', 'AP50', 'detection AP50'),
+    ('det', 'AP', 'detection AP'),
+    ('seg', 'mIoU', 'segmentation mIoU'),
+)
 # The transfer check: the released recipe, 2 steps of 2 scenes each, into every
 # downstream config that takes a backbone file. (The FPN/FCOS-head configs
 # take files from the FPN pre-training recipes, tested on their own.)
 RECIPE_CONFIG = 'configs/pixpro/pixpro_r50_8xb128.py'
-RECIPE_SHRUNK = {
-    'train_dataloader.dataset.data_prefix': '',
-    'train_dataloader.dataset.indices': 4,
-    'train_dataloader.batch_size': 2,
-    'train_dataloader.num_workers': 0,
-    'train_dataloader.persistent_workers': False,
-    'train_cfg.max_epochs': 1,
-}
+RECIPE_SHRUNK = [
+    "train_dataloader.dataset.data_prefix=''",
+    'train_dataloader.dataset.indices=4',
+    'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False', 'train_cfg.max_epochs=1'
+]
 TRANSFER_CONFIGS = [
     'configs/benchmarks/mmdetection/voc0712/'
     'faster-rcnn_r50-c4_ms-24k_voc0712.py',
@@ -60,39 +83,318 @@ TRANSFER_CONFIGS = [
     'configs/benchmarks/mmsegmentation/cityscapes/'
     'fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
 ]
+# Seconds each kind of stage took in the default run on 2 cores (the ETA's
+# first guess; it is rescaled by how fast the stages done so far ran).
+EXPECTED_SECONDS = dict(scenes=40, pretrain=480, extract=6, probe=35,
+                        det=100, seg=70, pictures=40, transfer=45)
 
 
-def step(title):
-    print(f'\n==> {title}', flush=True)
+class OptionError(ValueError):
+    """A main-job option out of range, found before any stage runs."""
+
+
+class StageFailed(RuntimeError):
+    """A stage's process failed; the message says how, and where its log
+    is."""
+
+
+# ---------------------------------------------------------------- options
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--work-dir', default='work_dirs/main_job')
+    parser.add_argument('--data', default='data/scenes',
+                        help='generated scenes (written when missing)')
+    parser.add_argument('--seeds', type=int, nargs='+', default=None,
+                        help='seeds of the whole protocol (pre-training, '
+                        'fine-tuning, probe); mean and spread over them. '
+                        'Defaults to 0')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='one seed (the same as --seeds SEED)')
+    parser.add_argument('--tasks', nargs='+', default=list(TASKS),
+                        help=f'which scores to compute, of {TASKS}')
+    parser.add_argument('--img-size', type=int, default=256,
+                        help='probe input size (scenes are upsampled)')
+    parser.add_argument('--probe-epochs', type=int, default=30,
+                        help='epochs of the linear probe')
+    parser.add_argument('--show', type=int, default=4,
+                        help='held-out scenes in the pictures')
+    parser.add_argument('--no-transfer-check', action='store_true',
+                        help='skip the released recipe\'s transfer check')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={}, help='passed to the three pre-training '
+                        'runs, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--det-options', nargs='+', action=DictAction,
+                        default={}, help='passed to every detection '
+                        'fine-tune, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--seg-options', nargs='+', action=DictAction,
+                        default={}, help='passed to every segmentation '
+                        'fine-tune')
+    return parser.parse_args(argv)
+
+
+def check_options(args) -> None:
+    """Refuse every option that cannot work before the first stage starts,
+    naming the main job's own option and its range. Sets ``args.seeds``."""
+    if args.seed is not None and args.seeds is not None:
+        raise OptionError('give --seeds or --seed, not both')
+    seeds = args.seeds if args.seeds is not None else [
+        0 if args.seed is None else args.seed]
+    if any(s < 0 for s in seeds):
+        raise OptionError(f'--seeds must be >= 0, got {seeds}')
+    if len(set(seeds)) != len(seeds):
+        raise OptionError(f'--seeds must not repeat a seed, got {seeds}')
+    args.seeds = seeds
+    unknown = [t for t in args.tasks if t not in TASKS]
+    if unknown or not args.tasks:
+        raise OptionError(f'--tasks must be one or more of {TASKS}, got '
+                          f'{args.tasks}')
+    if args.probe_epochs < 1:
+        raise OptionError('--probe-epochs must be at least 1 (the linear '
+                          f'probe trains for that many epochs), got '
+                          f'{args.probe_epochs}')
+    if args.img_size < 8 or args.img_size % 8:
+        raise OptionError('--img-size must be a multiple of 8 (the probe '
+                          'reads features at stride 8), at least 8, got '
+                          f'{args.img_size}')
+    if args.show < 0:
+        raise OptionError(f'--show must be >= 0, got {args.show}')
+    data = osp.abspath(args.data)
+    if osp.exists(data) and not osp.isdir(data):
+        raise OptionError(f'--data {args.data} is a file, not a folder')
+    if osp.isdir(data) and os.listdir(data) and not osp.isfile(
+            osp.join(data, 'scenes.json')):
+        raise OptionError(
+            f'--data {args.data} is neither empty nor a scene set written by '
+            'tools/misc/make_scenes.py (no scenes.json); give another folder')
+    work = osp.abspath(args.work_dir)
+    if osp.exists(work) and not osp.isdir(work):
+        raise OptionError(f'--work-dir {args.work_dir} is a file')
+    # Every key of the config options must name a setting of the configs
+    # they go to: a typo fails here, not after the first pre-training.
+    from mmengine.config import Config
+    checks = [('--cfg-options', c, args.cfg_options)
+              for c in METHODS.values()]
+    checks += [('--det-options', DET_CONFIG, args.det_options),
+               ('--seg-options', SEG_CONFIG, args.seg_options)]
+    for option, config, values in checks:
+        if values:
+            check_keys(option, config, Config.fromfile(config), values)
+
+
+def check_keys(option: str, config: str, cfg, values: dict) -> None:
+    """Raise ``OptionError`` unless every dotted key of ``values`` exists in
+    ``cfg`` (list items by index), naming the nearest existing key."""
+    import difflib
+    cfg = cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg
+    for key in values:
+        node, path = cfg, []
+        for part in key.split('.'):
+            if isinstance(node, (list, tuple)) and part.isdigit() and int(
+                    part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                keys = list(node) if isinstance(node, dict) else []
+                near = difflib.get_close_matches(part, keys, n=1)
+                hint = (f'; did you mean {".".join(path + near)}?'
+                        if near else '')
+                raise OptionError(
+                    f'{option}: {key}: {config} has no key '
+                    f'{".".join(path + [part])}{hint}')
+            path.append(part)
+
+
+# ----------------------------------------------------------------- stages
+class Stages:
+    """Runs the stages in order, each announced with its number and the
+    main job's time left, and keeps what each one gave or why it failed."""
+
+    def __init__(self, plan):
+        self.plan = list(plan)  # kinds, in order
+        self.done = 0
+        self.begin = time.time()
+        self.spent_expected = 0.
+        self.times = []
+
+    def eta(self) -> float:
+        left = sum(EXPECTED_SECONDS[k] for k in self.plan[self.done:])
+        if self.spent_expected > 0:
+            left *= (time.time() - self.begin) / self.spent_expected
+        return left
+
+    def run(self, kind, title, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)``; returns ``(value, None)`` or ``(None,
+        message)`` when it raised."""
+        elapsed = time.time() - self.begin
+        print(f'\n==> [{self.done + 1}/{len(self.plan)}] {title}  '
+              f'({elapsed / 60:.1f} min in, about {self.eta() / 60:.0f} '
+              'min left)', flush=True)
+        tick = time.time()
+        try:
+            value, error = fn(*args, **kwargs), None
+        except Exception as e:  # noqa: BLE001 (reported in the table)
+            value, error = None, f'{type(e).__name__}: {e}'
+            print(f'FAILED: {title}: {error}', file=sys.stderr, flush=True)
+        seconds = time.time() - tick
+        self.times.append(dict(stage=title, kind=kind,
+                               seconds=round(seconds, 1),
+                               ok=error is None))
+        print(f'    {title}: {seconds:.0f} s' +
+              ('' if error is None else ' (failed)'), flush=True)
+        self.spent_expected += EXPECTED_SECONDS[kind]
+        self.done += 1
+        return value, error
+
+
+def run_process(cmd, log_name=None):
+    """Run ``cmd`` from the repository root; its output goes to the
+    console as it comes (progress bars included). Raises ``StageFailed``
+    with the last lines of its error output when it fails."""
+    print('$ ' + ' '.join(cmd), flush=True)
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    tail = deque(maxlen=15)
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stderr=subprocess.PIPE,
+                            text=True, errors='replace')
+    for line in proc.stderr:
+        sys.stderr.write(line)
+        tail.append(line.rstrip())
+    rc = proc.wait()
+    if rc != 0:
+        last = [t for t in tail if t.strip()][-3:]
+        raise StageFailed(f'{osp.basename(cmd[1])} exited with {rc}: ' +
+                          ' | '.join(last))
+
+
+def options_argv(options: dict) -> list:
+    """``key=value`` words that mmengine's DictAction reads back as the
+    same values."""
+    words = []
+    for k, v in options.items():
+        if isinstance(v, (list, tuple)):
+            v = '[' + ','.join(str(x) for x in v) + ']'
+        words.append(f'{k}={v}')
+    return words
+
+
+def latest_checkpoint(work_dir: str) -> str:
+    found = glob.glob(osp.join(work_dir, 'iter_*.pth')) + glob.glob(
+        osp.join(work_dir, 'epoch_*.pth'))
+    if not found:
+        raise StageFailed(f'no checkpoint in {work_dir}')
+    return max(found, key=lambda p: int(p.rsplit('_', 1)[1][:-4]))
 
 
 def pretrain(config, work_dir, seed, data_root, cfg_options):
-    """Train ``config`` as tools/train.py does, on the images under
-    ``data_root``; return the final checkpoint's path."""
-    from mmpixpro.engine.runner.launch import build_train_config, train
-    options = {
-        'randomness.seed': seed,
-        'train_dataloader.dataset.data_root': data_root,
-        **cfg_options
-    }
-    checkpoint = train(
-        build_train_config(config, work_dir=work_dir, cfg_options=options))
-    if checkpoint is None:
-        raise RuntimeError(f'{config} saved no checkpoint in {work_dir}')
-    return checkpoint
+    """``tools/train.py config`` on the images under ``data_root``; the
+    final checkpoint's path."""
+    options = {'randomness.seed': seed,
+               'train_dataloader.dataset.data_root': data_root,
+               **cfg_options}
+    run_process([PY, 'tools/train.py', config, '--work-dir', work_dir,
+                 '--cfg-options'] + options_argv(options))
+    return latest_checkpoint(work_dir)
 
 
-def transfer_check(args, data_root, work_dir):
+def extract(checkpoint, out):
+    run_process([PY, 'tools/model_converters/extract_backbone_weights.py',
+                 checkpoint, out, '--force'])
+    return out
+
+
+def random_backbone(out, seed):
+    """The scenes configs' backbone under ``seed``, as every pre-training
+    starts from it (the dense probe's ``random``), as a backbone file."""
+    import torch
+
+    from mmpixpro.evaluation import build_backbone
+    backbone, _ = build_backbone(PIXPRO_CONFIG, 'random', seed=seed)
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    torch.save(dict(state_dict=backbone.state_dict()), out)
+    return out
+
+
+def probe(backbone_file, out, args, seed, show_dir):
+    run_process([
+        PY, 'tools/analysis/dense_probe.py', PIXPRO_CONFIG, backbone_file,
+        '--data-root', osp.join(args.data, 'cityscapes'), '--format',
+        'cityscapes', '--img-size', str(args.img_size), '--epochs',
+        str(args.probe_epochs), '--seed', str(seed), '--out', out,
+        '--show-dir', show_dir, '--show', str(args.show)
+    ])
+    with open(out) as f:
+        r = json.load(f)['results'][0]
+    return dict(linear_mIoU=r['linear']['mIoU'], knn_mIoU=r['knn']['mIoU'],
+                linear_aAcc=r['linear']['aAcc'], knn_aAcc=r['knn']['aAcc'])
+
+
+def last_metrics(work_dir, key):
+    """The last record holding ``key`` in the run's scalar log."""
+    paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                      'scalars.json')))
+    for path in reversed(paths):
+        with open(path) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        for record in reversed(records):
+            if key in record:
+                return record
+    raise StageFailed(f'no {key} in the logs of {work_dir}')
+
+
+def finetune(config, backbone_file, work_dir, seed, data_options, options):
+    """``train_downstream.py config --pretrained backbone_file`` (the check
+    that every backbone weight arrived runs before the first iteration)."""
+    values = {'randomness.seed': seed, **data_options, **options}
+    run_process([
+        PY, 'tools/benchmarks/train_downstream.py', config, '--pretrained',
+        backbone_file, '--work-dir', work_dir, '--cfg-options'
+    ] + options_argv(values))
+
+
+def detection(backbone_file, work_dir, seed, args):
+    root = osp.join(args.data, 'VOCdevkit') + '/'
+    data = {f'{loader}.dataset.data_root': root
+            for loader in ('train_dataloader', 'val_dataloader',
+                           'test_dataloader')}
+    finetune(DET_CONFIG, backbone_file, work_dir, seed, data,
+             args.det_options)
+    m = last_metrics(work_dir, 'pascal_voc/mAP')
+    return dict(AP=100 * m['pascal_voc/mAP'], AP50=100 * m['pascal_voc/AP50'],
+                AP75=100 * m['pascal_voc/AP75'])
+
+
+def segmentation(backbone_file, work_dir, seed, args):
+    root = osp.join(args.data, 'cityscapes') + '/'
+    data = {f'{loader}.dataset.data_root': root
+            for loader in ('train_dataloader', 'val_dataloader',
+                           'test_dataloader')}
+    finetune(SEG_CONFIG, backbone_file, work_dir, seed, data,
+             args.seg_options)
+    m = last_metrics(work_dir, 'mIoU')
+    return dict(mIoU=m['mIoU'], aAcc=m['aAcc'], mAcc=m['mAcc'])
+
+
+def make_scenes(data):
+    from mmpixpro.testing import write_scene_datasets
+    written = write_scene_datasets(data, seed=0)
+    print(f'{len(written["unlabeled"])} unlabeled, '
+          f'{len(written["cityscapes"]["train"])} train and '
+          f'{len(written["cityscapes"]["val"])} val scenes')
+
+
+def transfer_check(args, data_root, work_dir, seed):
     """Released recipe -> extraction -> each downstream config's model;
     ``{config: {module: {filled, own_init}}}``. Raises when a tensor that
     the backbone file should fill was not filled."""
-    from mmpixpro.converters import extract_backbone
     from mmpixpro.evaluation import check_transfer_weights
-    checkpoint = pretrain(RECIPE_CONFIG, osp.join(work_dir, 'pixpro_r50'),
-                          args.seed, data_root, RECIPE_SHRUNK)
-    backbone = extract_backbone(
-        checkpoint, osp.join(work_dir, 'pixpro_r50_backbone.pth'),
-        force=True)
+    run_dir = osp.join(work_dir, 'pixpro_r50')
+    run_process([PY, 'tools/train.py', RECIPE_CONFIG, '--work-dir', run_dir,
+                 '--cfg-options', f'randomness.seed={seed}',
+                 f'train_dataloader.dataset.data_root={data_root}'] +
+                RECIPE_SHRUNK)
+    backbone = extract(latest_checkpoint(run_dir),
+                       osp.join(work_dir, 'pixpro_r50_backbone.pth'))
     results = {}
     for config in TRANSFER_CONFIGS:
         results[config] = check_transfer_weights(config, backbone)
@@ -118,146 +420,321 @@ def transfer_table(results):
     return '\n'.join(lines)
 
 
-def markdown_table(rows):
-    lines = [
-        '| backbone | linear mIoU | linear acc | kNN mIoU | kNN acc |',
-        '|---|---:|---:|---:|---:|'
+# ---------------------------------------------------------------- results
+def summarize(results: dict) -> dict:
+    """``{backbone: {column key: dict(values, mean, std, n, missing)}}``
+    over the seeds of ``results`` (``results['seeds'][seed][backbone]
+    [task]`` is a dict of figures, or ``{'error': why}``). ``std`` is the
+    sample standard deviation (None for fewer than 2 seeds); ``missing``
+    lists ``'seed S: why'`` for every seed without a figure."""
+    seeds = results.get('seeds', {})
+    summary = {}
+    for backbone in BACKBONES:
+        row = summary[backbone] = {}
+        for task, key, _ in COLUMNS:
+            values, missing = [], []
+            for seed, per_seed in sorted(seeds.items(),
+                                         key=lambda kv: int(kv[0])):
+                entry = per_seed.get(backbone, {}).get(task)
+                if entry is None:
+                    missing.append(f'seed {seed}: not run')
+                elif 'error' in entry:
+                    missing.append(f'seed {seed}: {entry["error"]}')
+                elif key in entry:
+                    values.append(float(entry[key]))
+                else:
+                    missing.append(f'seed {seed}: no {key}')
+            n = len(values)
+            mean = sum(values) / n if n else None
+            std = (math.sqrt(sum((v - mean)**2 for v in values) / (n - 1))
+                   if n >= 2 else None)
+            row[f'{task}/{key}'] = dict(values=values, mean=mean, std=std,
+                                        n=n, missing=missing)
+    return summary
+
+
+def cell(entry) -> str:
+    if entry['n'] == 0:
+        why = entry['missing'][0] if entry['missing'] else 'not run'
+        failed = 'not run' not in why
+        return 'FAILED' if failed else 'not run'
+    text = f'{entry["mean"]:.1f}'
+    if entry['std'] is not None:
+        text += f' ± {entry["std"]:.1f}'
+    if entry['missing']:
+        text += f' ({len(entry["missing"])} missing)'
+    return text
+
+
+def comparisons(summary) -> list:
+    """One sentence per metric and peer: PixPro's mean against the peer's,
+    and whether the difference is larger than the spread (the larger of
+    the two standard deviations over seeds)."""
+    lines = []
+    for task, key, title in COLUMNS:
+        col = f'{task}/{key}'
+        ours = summary['PixPro'][col]
+        for peer in ('random init', 'BYOL', 'DenseCL'):
+            theirs = summary[peer][col]
+            if ours['n'] == 0 or theirs['n'] == 0:
+                lines.append(f'{title}: PixPro against {peer} cannot be '
+                             'compared (a run is missing or failed).')
+                continue
+            diff = ours['mean'] - theirs['mean']
+            word = 'above' if diff > 0 else 'below' if diff < 0 else 'level'
+            head = (f'{title}: PixPro {ours["mean"]:.1f} against {peer} '
+                    f'{theirs["mean"]:.1f}, {abs(diff):.1f} points {word}')
+            if word == 'level':
+                head = (f'{title}: PixPro and {peer} are level at '
+                        f'{ours["mean"]:.1f}')
+            if ours['std'] is None or theirs['std'] is None:
+                lines.append(head + '; one seed only, so the spread over '
+                             'seeds is not measured and the difference '
+                             'cannot be told from seed noise.')
+                continue
+            spread = max(ours['std'], theirs['std'])
+            verdict = ('larger than the spread' if abs(diff) > spread else
+                       'within the spread: not a difference the seeds '
+                       'support')
+            lines.append(head + f'; spread (largest std over '
+                         f'{min(ours["n"], theirs["n"])} seeds) '
+                         f'{spread:.1f}: {verdict}.')
+    return lines
+
+
+def results_markdown(results: dict) -> str:
+    summary = summarize(results)
+    seeds = sorted(results.get('seeds', {}), key=int)
+    head = ('| backbone | ' + ' | '.join(t for _, _, t in COLUMNS) + ' |\n'
+            '|---|' + '---:|' * len(COLUMNS))
+    rows = [
+        f'| {b} | ' + ' | '.join(
+            cell(summary[b][f'{task}/{key}']) for task, key, _ in COLUMNS) +
+        ' |' for b in BACKBONES
     ]
-    for name, r in rows:
-        lines.append(f'| {name} | {r["linear"]["mIoU"]:.1f} | '
-                     f'{r["linear"]["aAcc"]:.1f} | {r["knn"]["mIoU"]:.1f} | '
-                     f'{r["knn"]["aAcc"]:.1f} |')
-    return '\n'.join(lines)
+    spread = ('mean ± sample standard deviation over seeds '
+              if len(seeds) > 1 else 'one seed, no spread: ')
+    text = [
+        f'Seeds {", ".join(seeds) or "none"}; {spread}'
+        '(figures in %; FAILED: the stage ran and failed, not run: it was '
+        'not run):', '', head, *rows, ''
+    ]
+    failures = [
+        f'- {b}, {col}: ' + '; '.join(e['missing'])
+        for b in BACKBONES for col, e in summary[b].items() if e['missing']
+    ]
+    if failures:
+        text += ['Missing or failed:', ''] + failures + ['']
+    text += ['Reading:', ''] + [f'- {s}' for s in comparisons(summary)]
+    return '\n'.join(text) + '\n'
 
 
-def draw_pictures(args, data, checkpoints, probes, work_dirs, out_dir):
-    import numpy as np
+def write_results(results, work_dir):
+    with open(osp.join(work_dir, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=1)
+    report = results_markdown(results)
+    if results.get('transfer'):
+        report += ('\nTransfer check: ' + RECIPE_CONFIG + ' (ResNet-50) for '
+                   '2 steps of 2 scenes, extract_backbone_weights.py, then '
+                   'every tensor of the pre-trained modules of each '
+                   'downstream model compared with the file:\n\n' +
+                   transfer_table(results['transfer']) + '\n')
+    elif results.get('transfer_error'):
+        report += f'\nTransfer check FAILED: {results["transfer_error"]}\n'
+    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+        f.write(report)
+    return report
 
-    from mmpixpro.visualization import (draw_label_maps, draw_loss_curves,
+
+# --------------------------------------------------------------- pictures
+def draw_pictures(args, results, files, out_dir):
+    """Views, propagation, loss curves (seed of the first run), detections
+    of every backbone on held-out scenes, and the chart of the table."""
+    from mmpixpro.visualization import (draw_loss_curves,
                                         draw_propagation_figure,
-                                        draw_views_figure, save_png)
+                                        draw_views_figure)
+    from mmpixpro.visualization.detections import draw_detection_figure
+    from mmpixpro.visualization.results_chart import draw_results_chart
     os.makedirs(out_dir, exist_ok=True)
-    image = sorted(
-        os.listdir(osp.join(data, 'cityscapes', 'leftImg8bit', 'val',
-                            'scenes')))[0]
-    image = osp.join(data, 'cityscapes', 'leftImg8bit', 'val', 'scenes',
-                     image)
-    draw_views_figure(PIXPRO_CONFIG, image, osp.join(out_dir, 'views.png'),
-                      seed=args.seed)
-    draw_propagation_figure(PIXPRO_CONFIG, checkpoints['PixPro'], image,
-                            osp.join(out_dir, 'propagation.png'))
-    draw_loss_curves([work_dirs['PixPro'], work_dirs['BYOL']], ['loss'],
-                     osp.join(out_dir, 'loss_curves.png'))
-    val, preds = probes['val'], {n: r['predictions'] for n, r in probes.items()
-                                 if n != 'val'}
-    num_classes = probes['PixPro']['num_classes']
-    rows = []
-    for i in range(min(args.show, len(val))):
-        maps = [('ground truth', preds['PixPro']['gt'][i])]
-        maps += [(f'{name} linear', p['linear'][i]) for name, p in
-                 preds.items()]
-        rows.append(
-            draw_label_maps(val.images[i].permute(1, 2, 0).numpy(), maps,
-                            num_classes))
-    print(save_png(np.concatenate(rows, 0),
-                   osp.join(out_dir, 'probe_predictions.png')))
+    made, errors = [], []
+
+    def attempt(name, fn, *a, **k):
+        try:
+            fn(*a, **k)
+            made.append(name)
+        except Exception as e:  # noqa: BLE001 (a picture must not end the job)
+            errors.append(f'{name}: {type(e).__name__}: {e}')
+            print(f'picture {name} failed: {e}', file=sys.stderr)
+
+    attempt('chart', draw_results_chart, summarize(results), COLUMNS,
+            osp.join(out_dir, 'results_chart.png'))
+    seed = str(args.seeds[0])
+    val_dir = osp.join(args.data, 'cityscapes', 'leftImg8bit', 'val',
+                       'scenes')
+    image = osp.join(val_dir, sorted(os.listdir(val_dir))[0])
+    attempt('views', draw_views_figure, PIXPRO_CONFIG, image,
+            osp.join(out_dir, 'views.png'), seed=args.seeds[0])
+    ckpt = files.get((seed, 'PixPro', 'checkpoint'))
+    if ckpt:
+        attempt('propagation', draw_propagation_figure, PIXPRO_CONFIG, ckpt,
+                image, osp.join(out_dir, 'propagation.png'))
+    runs = [files[(seed, m, 'work_dir')] for m in METHODS
+            if files.get((seed, m, 'checkpoint'))]
+    if runs:
+        attempt('loss curves', draw_loss_curves, runs, ['loss'],
+                osp.join(out_dir, 'loss_curves.png'))
+    if 'det' in args.tasks and args.show:
+        detectors = {b: files.get((seed, b, 'det'))
+                     for b in BACKBONES}
+        voc = osp.join(args.data, 'VOCdevkit', 'VOC2007')
+        attempt('detections', draw_detection_figure, DET_CONFIG, detectors,
+                voc, 'test', args.show, osp.join(out_dir, 'detections.png'))
+    return made, errors
+
+
+# ------------------------------------------------------------------- main
+def build_plan(args):
+    plan = ['scenes']
+    for _ in args.seeds:
+        plan += ['pretrain'] * len(METHODS) + ['extract']
+        for task in TASKS:
+            if task in args.tasks:
+                plan += [task] * len(BACKBONES)
+    plan.append('pictures')
+    if not args.no_transfer_check:
+        plan.append('transfer')
+    return plan
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--work-dir', default='work_dirs/main_job')
-    parser.add_argument('--data', default='data/scenes',
-                        help='generated scenes (written when missing)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the pre-training runs and the probe')
-    parser.add_argument('--img-size', type=int, default=256,
-                        help='probe input size (scenes are upsampled)')
-    parser.add_argument('--probe-epochs', type=int, default=30,
-                        help='epochs of the linear probe')
-    parser.add_argument('--show', type=int, default=4,
-                        help='held-out scenes in the predictions picture')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        default={}, help='passed to both pre-training runs, '
-                        'e.g. train_cfg.max_iters=100')
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     os.chdir(REPO)
+    try:
+        check_options(args)
+    except OptionError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
     begin = time.time()
+    work = args.work_dir
+    os.makedirs(work, exist_ok=True)
+    stages = Stages(build_plan(args))
+    results = dict(seeds={}, settings=dict(
+        seeds=args.seeds, tasks=args.tasks, img_size=args.img_size,
+        probe_epochs=args.probe_epochs, pretrain_options=args.cfg_options,
+        det_options=args.det_options, seg_options=args.seg_options,
+        det_config=DET_CONFIG, seg_config=SEG_CONFIG), stages=stages.times)
+    files = {}
 
-    from mmpixpro.evaluation import load_split, run_probe
-    from mmpixpro.testing import write_scene_datasets
+    if osp.isfile(osp.join(args.data, 'scenes.json')):
+        stages.run('scenes', f'scenes: using {args.data}', lambda: None)
+    else:
+        _, error = stages.run('scenes', f'generating scenes in {args.data}',
+                              make_scenes, args.data)
+        if error:
+            print(f'error: no scenes: {error}', file=sys.stderr)
+            return 1
+    data_root = osp.join(args.data, 'unlabeled')
 
-    data = args.data
-    if not osp.isdir(osp.join(data, 'cityscapes')):
-        step(f'generating scenes in {data}')
-        written = write_scene_datasets(data, seed=0)
-        print(f'{len(written["unlabeled"])} unlabeled, '
-              f'{len(written["cityscapes"]["train"])} train and '
-              f'{len(written["cityscapes"]["val"])} val scenes')
-    data_root = osp.join(data, 'unlabeled')
+    for seed in args.seeds:
+        s = str(seed)
+        per_seed = results['seeds'][s] = {b: {} for b in BACKBONES}
+        seed_dir = osp.join(work, f'seed{seed}')
+        backbones = {}
+        for name, config in METHODS.items():
+            run_dir = osp.join(seed_dir, name.lower())
+            files[(s, name, 'work_dir')] = run_dir
+            ckpt, error = stages.run(
+                'pretrain', f'pre-training {name}, seed {seed} ({config})',
+                pretrain, config, run_dir, seed, data_root, args.cfg_options)
+            if error:
+                per_seed[name]['pretrain'] = dict(error=error)
+            else:
+                files[(s, name, 'checkpoint')] = ckpt
 
-    work_dirs = dict(PixPro=osp.join(args.work_dir, 'pixpro'),
-                     BYOL=osp.join(args.work_dir, 'byol'))
-    checkpoints = {}
-    for name, config in (('PixPro', PIXPRO_CONFIG), ('BYOL', BYOL_CONFIG)):
-        step(f'pre-training {name} ({config})')
-        tick = time.time()
-        checkpoints[name] = pretrain(config, work_dirs[name], args.seed,
-                                     data_root, args.cfg_options)
-        print(f'{name}: {time.time() - tick:.0f} s, {checkpoints[name]}')
+        def extract_all():
+            done = {'random init': random_backbone(
+                osp.join(seed_dir, 'backbones', 'random_init.pth'), seed)}
+            for name in METHODS:
+                ckpt = files.get((s, name, 'checkpoint'))
+                if ckpt:
+                    done[name] = extract(
+                        ckpt, osp.join(seed_dir, 'backbones',
+                                       f'{name.lower()}.pth'))
+            return done
 
-    step('dense probe of the frozen backbones on held-out scenes')
-    root = osp.join(data, 'cityscapes')
-    train = load_split(root, 'cityscapes', 'train', img_size=args.img_size)
-    val = load_split(root, 'cityscapes', 'val', img_size=args.img_size)
-    probes = dict(val=val)
-    rows = []
-    for name, checkpoint in (('random init', 'random'),
-                             ('PixPro', checkpoints['PixPro']),
-                             ('BYOL', checkpoints['BYOL'])):
-        # BYOL's config has the same backbone; PixPro's reads both.
-        probes[name] = run_probe(PIXPRO_CONFIG, checkpoint, train, val,
-                                 seed=args.seed, epochs=args.probe_epochs)
-        rows.append((name, probes[name]))
-        print(f'{name}: linear mIoU {probes[name]["linear"]["mIoU"]:.1f}, '
-              f'kNN mIoU {probes[name]["knn"]["mIoU"]:.1f}')
+        extracted, error = stages.run(
+            'extract', f'extracting the backbones, seed {seed}', extract_all)
+        backbones = extracted or {}
+        for b in BACKBONES:
+            if b in backbones:
+                continue
+            why = per_seed[b].get('pretrain', {}).get(
+                'error', error or 'no backbone')
+            for task in args.tasks:
+                per_seed[b][task] = dict(error=f'no backbone: {why}')
 
-    step('pictures')
-    draw_pictures(args, data, checkpoints, probes, work_dirs,
-                  osp.join(args.work_dir, 'pictures'))
+        task_fns = dict(
+            probe=lambda b, f: probe(
+                f, osp.join(seed_dir, 'probe', f'{slug(b)}.json'), args, seed,
+                osp.join(work, 'pictures', 'probe', f'seed{seed}')),
+            det=lambda b, f: detection(
+                f, files.setdefault((s, b, 'det_dir'),
+                                    osp.join(seed_dir, 'det', slug(b))),
+                seed, args),
+            seg=lambda b, f: segmentation(
+                f, osp.join(seed_dir, 'seg', slug(b)), seed, args))
+        titles = dict(probe='dense probe (frozen)',
+                      det='fine-tuning detection',
+                      seg='fine-tuning segmentation')
+        for task in TASKS:
+            if task not in args.tasks:
+                continue
+            for b in BACKBONES:
+                if b not in backbones:
+                    stages.run(task, f'{titles[task]}: {b}, seed {seed}: '
+                               'skipped, no backbone', lambda: None)
+                    continue
+                value, error = stages.run(
+                    task, f'{titles[task]}: {b}, seed {seed}', task_fns[task],
+                    b, backbones[b])
+                per_seed[b][task] = value if error is None else dict(
+                    error=error)
+                if task == 'det' and error is None:
+                    files[(s, b, 'det')] = latest_checkpoint(
+                        files[(s, b, 'det_dir')])
+                write_results(results, work)
 
-    table = markdown_table(rows)
-    grid = probes['PixPro']['grid']
-    header = (f'Dense probe on {len(val)} held-out generated scenes '
-              f'({len(train)} labelled for the probe), C5 features at '
-              f'stride 8 ({grid[0]}x{grid[1]} grid), seed {args.seed}:')
-    report = header + '\n\n' + table + '\n'
-    # The probe's numbers are kept before the transfer check, which may fail.
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(report)
-    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump({
-            name: {k: v for k, v in r.items() if k != 'predictions'}
-            for name, r in rows
-        }, f, indent=1)
+    _, error = stages.run('pictures', 'pictures', lambda: results.update(
+        pictures=draw_pictures(args, results, files,
+                               osp.join(work, 'pictures'))))
+    write_results(results, work)
 
-    step(f'transfer check: {RECIPE_CONFIG} for 2 steps, extracted, loaded '
-         'into each downstream config')
-    tick = time.time()
-    transfer = transfer_check(args, data_root, args.work_dir)
-    print(f'transfer check: {time.time() - tick:.0f} s')
-    report += '\n' + (
-        f'Transfer check: {RECIPE_CONFIG} (ResNet-50) for 2 steps of 2 '
-        'scenes, extract_backbone_weights.py, then every tensor of the '
-        'pre-trained modules of each downstream model compared with the '
-        'file:\n\n' + transfer_table(transfer) + '\n')
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(report)
-    with open(osp.join(args.work_dir, 'transfer_check.json'), 'w') as f:
-        json.dump(transfer, f, indent=1)
+    if not args.no_transfer_check:
+        transfer, error = stages.run(
+            'transfer', f'transfer check: {RECIPE_CONFIG} for 2 steps, '
+            'extracted, loaded into each downstream config', transfer_check,
+            args, data_root, work, args.seeds[0])
+        if error is None:
+            results['transfer'] = transfer
+            with open(osp.join(work, 'transfer_check.json'), 'w') as f:
+                json.dump(transfer, f, indent=1)
+        else:
+            results['transfer_error'] = error
+    results['minutes'] = round((time.time() - begin) / 60, 1)
+    report = write_results(results, work)
     print('\n' + report)
+    print('stage times: ' + ', '.join(
+        f'{t["stage"]} {t["seconds"]:.0f} s' for t in stages.times))
     print(f'\nmain job done in {(time.time() - begin) / 60:.1f} min; results '
-          f'and pictures in {args.work_dir}')
-    return 0
+          f'and pictures in {work}')
+    failed = [t['stage'] for t in stages.times if not t['ok']]
+    if failed:
+        print(f'{len(failed)} stage(s) failed: {failed}', file=sys.stderr)
+    return 1 if failed else 0
+
+
+def slug(backbone: str) -> str:
+    return backbone.lower().replace(' ', '_')
 
 
 if __name__ == '__main__':

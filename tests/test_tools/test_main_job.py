@@ -1,47 +1,60 @@
-"""The README's main job end to end, shrunk (the ``main_job`` fixture):
-both pre-training runs for 2 iterations on a few generated scenes, the
-probe table, the pictures and the transfer check."""
+"""The README's main job end to end, shrunk (the ``main_job`` fixture): the
+three pre-training runs, extraction, probe and both fine-tunes of the four
+backbones for 2 iterations each on a few generated scenes, the table, the
+pictures and the transfer check."""
 import json
 
 import pytest
 import torch
 from PIL import Image
 
+from tests.test_tools.main_job_module import load_main_job
+
 pytestmark = pytest.mark.slow
+BACKBONES = {'random init', 'PixPro', 'BYOL', 'DenseCL'}
 
 
 def test_main_job_table_and_pictures(main_job):
     work, stdout = main_job['work'], main_job['stdout']
-    # Each run draws its progress bar to the end.
-    assert stdout.count('2/2, ') >= 2, stdout[-3000:]
+    # Every stage announced with the time left; each training run draws
+    # its progress bar to the end (3 pre-trainings, 8 fine-tunes).
+    assert stdout.count('min left)') == 1 + 4 + 12 + 2, stdout[-3000:]
+    assert stdout.count('2/2, ') >= 3 + 8, stdout[-3000:]
+
+    results = json.loads((work / 'results.json').read_text())
+    assert set(results['seeds']) == {'0'}
+    per_backbone = results['seeds']['0']
+    assert set(per_backbone) == BACKBONES
+    for name, tasks in per_backbone.items():
+        assert set(tasks) == {'probe', 'det', 'seg'}, name
+        for task, figures in tasks.items():
+            assert 'error' not in figures, (name, task, figures)
+            for value in figures.values():
+                assert 0 <= value <= 100, (name, task, figures)
+    # Smoke test: 2 pre-training steps teach nothing; the scores are not
+    # known. The probe's and the evaluators' numbers are checked against
+    # loops and fixed predictions in tests/test_evaluation and
+    # tests/test_downstream. The four backbones are different networks:
+    assert len({t['probe']['linear_mIoU']
+                for t in per_backbone.values()}) > 1
+    assert all(t['ok'] for t in results['stages'])
 
     table = (work / 'results.md').read_text()
-    for row in ('| random init |', '| PixPro |', '| BYOL |'):
-        assert row in table
-    results = json.loads((work / 'results.json').read_text())
-    assert set(results) == {'random init', 'PixPro', 'BYOL'}
-    # Smoke test of the probe: after 2 pre-training steps on 8 scenes the
-    # three backbones are barely trained: the ordering the README reports
-    # for the full job (PixPro above random init) does not hold at this
-    # size: here the linear probe puts PixPro above random init (7.5 vs 4.1
-    # mIoU) but kNN puts it below (10.3 vs 17.0). The scores are not known;
-    # the probe's numbers are checked against loops and a second code path
-    # in tests/test_evaluation.
-    for r in results.values():
-        assert 0 <= r['linear']['mIoU'] <= 100
-        assert 0 <= r['knn']['mIoU'] <= 100
-    # The three backbones are different networks.
-    assert len({r['linear']['mIoU'] for r in results.values()} |
-               {r['knn']['mIoU'] for r in results.values()}) > 1
+    for name in BACKBONES:
+        assert f'| {name} |' in table
+    assert '| FAILED' not in table and 'not run |' not in table
+    assert 'one seed only' in table
 
-    for name in ('views', 'propagation', 'probe_predictions', 'loss_curves'):
-        path = work / 'pictures' / f'{name}.png'
-        with Image.open(path) as im:
+    pictures = work / 'pictures'
+    for name in ('views', 'propagation', 'loss_curves', 'detections',
+                 'results_chart'):
+        with Image.open(pictures / f'{name}.png') as im:
             assert im.width > 64 and im.height > 64, name
-    # probe_predictions: one row per shown scene (image, ground truth and
-    # the three linear probes: 5 panels of 64 px, 8 px apart, 36 px titles).
-    with Image.open(work / 'pictures' / 'probe_predictions.png') as im:
-        assert im.size == (8 + 5 * (64 + 8), 2 * (64 + 36))
+    # detections: ground truth and one row per backbone, 2 scenes of 64 px
+    # drawn at 128 px (panels 8 px apart, 20 px titles).
+    with Image.open(pictures / 'detections.png') as im:
+        assert im.size == (8 + 2 * (128 + 8), 5 * (8 + 20 + 128 + 8))
+    assert len(list((pictures / 'probe' / 'seed0').glob('*.png'))) == 4 * 2
 
 
 def test_main_job_transfer_check(main_job):
@@ -72,3 +85,17 @@ def test_main_job_transfer_check(main_job):
         else:
             assert modules == {'backbone': dict(filled=318, own_init=[])}
     assert 'Transfer check' in (work / 'results.md').read_text()
+
+
+def test_random_init_file_is_the_probe_random_backbone(main_job):
+    """'random init' is the scenes configs' backbone as every pre-training
+    starts from it: the file equals the probe's seeded 'random' build."""
+    from mmpixpro.evaluation import build_backbone
+    mj = load_main_job()
+    saved = torch.load(main_job['work'] / 'seed0' / 'backbones' /
+                       'random_init.pth', weights_only=True)['state_dict']
+    built, _ = build_backbone(mj.PIXPRO_CONFIG, 'random', seed=0)
+    state = built.state_dict()
+    assert set(saved) == set(state)
+    for key, value in state.items():
+        assert torch.equal(saved[key], value), key

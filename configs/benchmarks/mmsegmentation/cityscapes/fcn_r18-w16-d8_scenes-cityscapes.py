@@ -7,12 +7,12 @@
 #   channels), the heads' widths divided by 16 as the backbone's are (C5
 #   2048 -> 128, C4 1024 -> 64, FCN 512 -> 32, auxiliary 256 -> 16); BN for
 #   SyncBN (one process);
-# - image size: the generated 128 px scenes shown at 256 px, resized x0.5 to
-#   x2 and cropped to 192 (the recipe's 769 of 1025, x 0.25); sliding test
-#   window 192, stride 128;
-# - schedule: MAX_ITERS iterations of batch 8 (4 GPUs x 2 in the recipe,
-#   so lr 0.01 as there), poly to 1e-4; one evaluation and one checkpoint
-#   at the end;
+# - image size: the generated scenes at their own 128 px (the recipe's
+#   1025 px shorter side x 0.125), resized x0.5 to x2 and cropped to 96
+#   (769 x 0.125); sliding test window 96, stride 64;
+# - schedule: 150 iterations of batch 8 (4 GPUs x 2 in the recipe, so lr
+#   0.01 as there), poly to 1e-4; one evaluation and one checkpoint at the
+#   end;
 # - dataset: the scenes' Cityscapes layout (tools/misc/make_scenes.py)
 #   with their seven classes (background included): mmseg's
 #   CityscapesDataset refuses other class names, so its parent
@@ -24,7 +24,7 @@ _base_ = './fcn_r50-d8_4xb2-40k_cityscapes-769x769.py'
 # --- width (and, marked, image size)
 bn = dict(type='BN', requires_grad=True)
 num_classes = 7  # dataset
-crop_size = (192, 192)  # image size
+crop_size = (96, 96)  # image size
 model = dict(
     data_preprocessor=dict(size=crop_size),
     backbone=dict(depth=18, stem_channels=16, base_channels=16, norm_cfg=bn),
@@ -32,10 +32,10 @@ model = dict(
         in_channels=128, channels=32, norm_cfg=bn, num_classes=num_classes),
     auxiliary_head=dict(
         in_channels=64, channels=16, norm_cfg=bn, num_classes=num_classes),
-    test_cfg=dict(crop_size=crop_size, stride=(128, 128)))
+    test_cfg=dict(crop_size=crop_size, stride=(64, 64)))
 
 # --- image size
-scale = (512, 256)
+scale = (256, 128)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -84,7 +84,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # --- schedule
-max_iters = 300
+max_iters = 150
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
     dict(
