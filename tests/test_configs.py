@@ -253,3 +253,69 @@ def test_fpn_configs():
             fcos.towers.stacked_convs, fcos.towers.norm_cfg.num_groups) == (
                 256, 256, 4, 32)
     assert (fcos.levels, fcos.level_weights) == ((0, 1, 2, 3, 4), (1., ) * 5)
+
+
+DATA_BASES = osp.join(REPO, 'configs', '_base_', 'datasets')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
+def test_preprocessor_comes_with_the_data(path):
+    """Every pre-training config trains with the data preprocessor its
+    dataset base declares beside the pipeline: the top-level
+    ``data_preprocessor`` (what mmengine's Runner would fill in) is the
+    model's (what tools that build ``cfg.model`` directly get)."""
+    cfg = Config.fromfile(path)
+    assert cfg.data_preprocessor == cfg.model.data_preprocessor
+    # and no model base brings one of its own
+    for base in glob.glob(osp.join(REPO, 'configs', '_base_', 'models',
+                                   '*.py')):
+        assert 'data_preprocessor' not in Config.fromfile(base).get(
+            'model', {}), base
+
+
+def test_each_data_path_declares_its_pair():
+    """Each data path's base holds both halves: a pipeline that draws the
+    photometric parameters (the fast path) with the preprocessor that
+    applies them, a pipeline that applies them in the workers (the PIL
+    path) with the one that only normalises. The pipeline is the one the
+    dataloader gets."""
+    paths = {}
+    for name in ('imagenet_pixpro.py', 'imagenet_pixpro_pil.py',
+                 'scenes_pixpro.py'):
+        cfg = Config.fromfile(osp.join(DATA_BASES, name))
+        pipeline = cfg.train_dataloader.dataset.pipeline
+        assert pipeline == cfg.train_pipeline, name
+        steps = [t for view in pipeline[1].transforms for t in view]
+        draws = [t.type for t in steps].count('DrawPhotometricParams')
+        pil_ops = [t.transforms[0].type if t.type == 'RandomApply' else t.type
+                   for t in steps]
+        if draws:
+            assert draws == 2, name  # one per view
+            assert 'photometric' in pipeline[-1].algorithm_keys, name
+            assert not any('torchvision/' in t or 'PIL' in t
+                           for t in pil_ops), name
+        else:
+            assert {'torchvision/ColorJitter', 'torchvision/RandomGrayscale',
+                    'PILGaussianBlur',
+                    'torchvision/RandomSolarize'} <= set(pil_ops), name
+        paths[name] = (draws > 0, cfg.data_preprocessor.type)
+        MODELS.build(cfg.data_preprocessor)
+    assert paths == {
+        'imagenet_pixpro.py': (True, 'PhotometricDataPreprocessor'),
+        'imagenet_pixpro_pil.py': (False, 'SelfSupDataPreprocessor'),
+        'scenes_pixpro.py': (False, 'SelfSupDataPreprocessor'),
+    }
+    # Every file there that declares a pipeline is one of those three.
+    declaring = {
+        osp.basename(p)
+        for p in glob.glob(osp.join(DATA_BASES, '*.py'))
+        if 'train_pipeline' in Config.fromfile(p)
+    }
+    assert declaring == set(paths)
+    # The two ImageNet paths share the views' crop, flip and jitter values.
+    fast, pil = (Config.fromfile(osp.join(DATA_BASES, n)).view_pipeline2
+                 for n in ('imagenet_pixpro.py', 'imagenet_pixpro_pil.py'))
+    assert dict(fast[0], backend='pillow') == dict(pil[0], backend='pillow')
+    assert fast[1] == pil[1]
+    jitter = pil[2].transforms[0]
+    assert fast[2].jitter == {k: jitter[k] for k in fast[2].jitter}

@@ -10,3 +10,5 @@ _base_ = [
     '../_base_/schedules/pixpro_lars_coslr-100e.py',
     '../_base_/default_runtime.py',
 ]
+
+model = dict(data_preprocessor={{_base_.data_preprocessor}})

@@ -23,6 +23,7 @@ projector = dict(
     out_channels=256,
     norm_cfg=dict(type='SyncBN'))
 model = dict(
+    data_preprocessor={{_base_.data_preprocessor}},
     backbone=dict(_delete_=True, **convnext_tiny),
     neck=projector,
     instance_neck=projector,

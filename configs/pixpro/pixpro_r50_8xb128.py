@@ -13,7 +13,8 @@ _base_ = [
 # - DDP: gradients are views into the all-reduce buckets (one gradient-sized
 #   copy less per step); the other two values are mmengine's defaults, which
 #   a given model_wrapper_cfg would otherwise replace by torch's.
-model = dict(channels_last=True)
+model = dict(
+    data_preprocessor={{_base_.data_preprocessor}}, channels_last=True)
 model_wrapper_cfg = dict(
     type='MMDistributedDataParallel',
     broadcast_buffers=False,

@@ -12,6 +12,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
+model = dict(data_preprocessor={{_base_.data_preprocessor}})
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,

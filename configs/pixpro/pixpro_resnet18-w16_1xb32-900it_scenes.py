@@ -12,6 +12,5 @@ _base_ = [
 ]
 
 model = dict(
-    # scenes_pixpro.py is the PIL path: views arrive augmented.
-    data_preprocessor=dict(type='SelfSupDataPreprocessor'),
+    data_preprocessor={{_base_.data_preprocessor}},
     backbone={{_base_.resnet18_w16_os16}})

@@ -21,11 +21,11 @@ from mmengine.dataset import default_collate
 from PIL import Image, ImageFilter
 
 from mmpixpro.datasets import DrawPhotometricParams, LoadRGBImageTurbo
-from mmpixpro.datasets.transforms import (LoadRGBImageFromFile, PARAM_INDEX,
-                                          PARAM_NAMES)
+from mmpixpro.datasets.transforms import LoadRGBImageFromFile
 from mmpixpro.models.data_preprocessors import apply_photometric
 from mmpixpro.models.data_preprocessors import photometric_ops as ops
 from mmpixpro.registry import MODELS, TRANSFORMS
+from mmpixpro.structures import PARAM_INDEX, PARAM_NAMES
 from mmpixpro.testing import random_shapes_image, write_image_folder
 from mmpixpro.utils import iter_config_dicts
 from tests.conftest import SMALL_CONFIG, REPO
@@ -193,14 +193,17 @@ def folder(tmp_path_factory):
 
 def small_config_pipelines(resize_backend=None):
     """The small config's fast pipeline (its crops resized by
-    ``resize_backend`` when given), its PIL pipeline and its preprocessor."""
+    ``resize_backend`` when given), the PIL pipeline of the same views
+    (imagenet_pixpro_pil.py) and the small config's preprocessor."""
     cfg = Config.fromfile(SMALL_CONFIG)
     fast = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
     if resize_backend is not None:
         for _, node in iter_config_dicts(fast):
             if node.get('type') == 'RandomResizedCropWithCoord':
                 node['backend'] = resize_backend
-    return (Compose(fast), Compose(copy.deepcopy(cfg.pil_train_pipeline)),
+    pil = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets',
+                                   'imagenet_pixpro_pil.py')).train_pipeline
+    return (Compose(fast), Compose(pil),
             MODELS.build(cfg.model.data_preprocessor))
 
 

@@ -1,7 +1,8 @@
 """The small config's data pipelines (the recipe's, docs/recipe.md, "Data")
-end to end: the fast path (its train pipeline) and the PIL path
-(pil_train_pipeline)."""
+end to end: the fast path (its train pipeline) and the PIL path (the train
+pipeline of configs/_base_/datasets/imagenet_pixpro_pil.py)."""
 import copy
+import os.path as osp
 
 import numpy as np
 import pytest
@@ -11,7 +12,10 @@ from PIL import Image
 
 from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import DATASETS, TRANSFORMS
-from tests.conftest import SMALL_CONFIG
+from tests.conftest import REPO, SMALL_CONFIG
+
+PIL_DATA = osp.join(REPO, 'configs', '_base_', 'datasets',
+                    'imagenet_pixpro_pil.py')
 
 
 @pytest.fixture(scope='module')
@@ -19,7 +23,7 @@ def dataset_cfg():
     """The PIL path's dataset."""
     cfg = Config.fromfile(SMALL_CONFIG)
     dataset = copy.deepcopy(cfg.train_dataloader.dataset)
-    dataset.pipeline = copy.deepcopy(cfg.pil_train_pipeline)
+    dataset.pipeline = Config.fromfile(PIL_DATA).train_pipeline
     return dataset
 
 

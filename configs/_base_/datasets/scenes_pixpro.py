@@ -1,8 +1,10 @@
-# The two-view recipe of imagenet_pixpro.py scaled to generated 128 px scenes
-# (tools/misc/make_scenes.py): 112 px views instead of 224, everything else
-# (crop scale and ratio, flip, jitter, grayscale, blur, solarize) unchanged.
-# Restated, not inherited: mmengine's _base_ cannot change a value inside
-# a list, and the crop size sits inside every view pipeline.
+# The two-view recipe of imagenet_pixpro_pil.py (the PIL path) scaled to
+# generated 128 px scenes (tools/misc/make_scenes.py): 112 px views instead
+# of 224, everything else (crop scale and ratio, flip, jitter, grayscale,
+# blur, solarize) unchanged. Restated, not inherited: mmengine's _base_
+# cannot change a value inside a list, and the crop size sits inside every
+# view pipeline. A config takes both halves, model.data_preprocessor from
+# _base_.data_preprocessor.
 dataset_type = 'UnlabeledImageFolder'
 data_root = 'data/scenes/unlabeled'
 view_size = 112
@@ -47,6 +49,12 @@ train_pipeline = [
                                                view_pipeline2]),
     dict(type='PackInputs', algorithm_keys=['coord'], meta_keys=['img_path']),
 ]
+# The other half: the views arrive augmented and in RGB, normalisation only.
+data_preprocessor = dict(
+    type='SelfSupDataPreprocessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=False)
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,

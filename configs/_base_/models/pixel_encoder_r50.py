@@ -1,9 +1,8 @@
 # What PixPro and PixContrast share with ResNet-50 (docs/recipe.md,
 # "Model"): the backbone, the per-pixel projector and the momentum of the
-# target network that copies both, and the data preprocessor. The
-# algorithm's base (pixpro_r50.py, pixcontrast_r50.py) adds its type and
-# head. Inputs reach the model as RGB (LoadRGBImageFromFile), so no
-# channel swap.
+# target network that copies both. The algorithm's base (pixpro_r50.py,
+# pixcontrast_r50.py) adds its type and head; the data preprocessor comes
+# with the train pipeline, from the dataset base (_base_/datasets/).
 
 # Per-pixel MLP 2048 -> 4096 -> 256.
 projector = dict(
@@ -14,14 +13,6 @@ projector = dict(
     norm_cfg=dict(type='SyncBN'))
 model = dict(
     base_momentum=0.99,  # tau at iteration 0, cosine to 1 at the end
-    # The fast path's photometric ops, on the device (goes with the
-    # train_pipeline of configs/_base_/datasets/imagenet_pixpro.py).
-    data_preprocessor=dict(
-        type='PhotometricDataPreprocessor',
-        non_blocking=True,
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False),
     backbone=dict(
         type='ResNet',
         depth=50,

@@ -2,7 +2,8 @@
 view, apply none of them.
 
 The views stay uint8 after the crop and the flip; each carries a float32
-vector ``results['photometric']`` (layout: :data:`PARAM_INDEX`) that
+vector ``results['photometric']`` (its layout:
+:mod:`mmpixpro.structures.photometric_params`) that
 ``PhotometricDataPreprocessor`` applies, batched, on the device.
 
 The draws are the ones the PIL path's transforms make, in the same order
@@ -32,16 +33,7 @@ from mmcv.transforms import BaseTransform
 from torchvision.transforms import ColorJitter
 
 from mmpixpro.registry import TRANSFORMS
-
-#: Entries of a view's parameter vector. A factor that ColorJitter leaves
-#: off (e.g. ``hue=0``) is NaN; ``order_k`` is the op applied k-th
-#: (0 brightness, 1 contrast, 2 saturation, 3 hue: torchvision's ids);
-#: ``blur_sigma`` is 0 for an unblurred view.
-PARAM_NAMES = ('jitter', 'brightness', 'contrast', 'saturation', 'hue',
-               'order_0', 'order_1', 'order_2', 'order_3', 'grayscale',
-               'blur_sigma', 'solarize', 'solarize_threshold')
-PARAM_INDEX = {name: i for i, name in enumerate(PARAM_NAMES)}
-NUM_PARAMS = len(PARAM_NAMES)
+from mmpixpro.structures import NUM_PARAMS, PARAM_INDEX
 
 
 def _check_prob(name: str, value) -> float:
@@ -105,7 +97,8 @@ class DrawPhotometricParams(BaseTransform):
         self.solarize_threshold = float(solarize_threshold)
 
     def draw(self) -> np.ndarray:
-        """One view's parameter vector (float32, :data:`PARAM_NAMES`)."""
+        """One view's parameter vector (float32, in the order of
+        :data:`mmpixpro.structures.PARAM_NAMES`)."""
         p = np.zeros(NUM_PARAMS, np.float32)
         p[PARAM_INDEX['brightness']:PARAM_INDEX['hue'] + 1] = np.nan
         p[PARAM_INDEX['order_0']:PARAM_INDEX['order_3'] + 1] = range(4)

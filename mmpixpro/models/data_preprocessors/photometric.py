@@ -6,9 +6,8 @@ import numpy as np
 import torch
 from mmpretrain.models.utils import SelfSupDataPreprocessor
 
-from mmpixpro.datasets.transforms.photometric_params import (NUM_PARAMS,
-                                                             PARAM_INDEX)
 from mmpixpro.registry import MODELS
+from mmpixpro.structures import NUM_PARAMS, PARAM_INDEX
 from . import photometric_ops as ops
 
 _I = PARAM_INDEX
@@ -24,10 +23,11 @@ MISSING_PARAMS = (
     'crop and flip of each view, PackInputs(algorithm_keys=["coord", '
     '"photometric"])) and model.data_preprocessor='
     'PhotometricDataPreprocessor; configs/_base_/datasets/imagenet_pixpro.py '
-    'has both. A PIL-path pipeline (photometric ops in the workers, e.g. '
-    'configs/_base_/datasets/scenes_pixpro.py or '
-    'configs/pixpro/pixpro_r50_8xb128-pilaug.py) needs '
-    'model.data_preprocessor=SelfSupDataPreprocessor instead.')
+    'declares both. A PIL-path pipeline (photometric ops in the workers: '
+    'configs/_base_/datasets/imagenet_pixpro_pil.py, as '
+    'configs/pixpro/pixpro_r50_8xb128-pilaug.py takes it, or '
+    'scenes_pixpro.py) needs model.data_preprocessor='
+    'SelfSupDataPreprocessor instead, which those files declare beside it.')
 
 #: Metainfo key PhotometricDataPreprocessor sets on every data sample whose
 #: photometric parameters it has applied.
@@ -71,11 +71,11 @@ def unapplied_photometric_message(preprocessor: str) -> str:
         'photometric parameters for the data samples that '
         f'model.data_preprocessor ({preprocessor}) does not apply: training '
         'would run without colour jitter, grayscale, blur or solarize. Set '
-        'model.data_preprocessor.type=PhotometricDataPreprocessor (as in '
-        'configs/_base_/models/pixel_encoder_r50.py), or use a PIL-path '
-        'pipeline that applies the ops in the workers (e.g. '
-        'configs/_base_/datasets/scenes_pixpro.py) with '
-        'SelfSupDataPreprocessor.')
+        'model.data_preprocessor.type=PhotometricDataPreprocessor (the '
+        'data_preprocessor of configs/_base_/datasets/imagenet_pixpro.py, '
+        'beside the fast pipeline), or use a PIL-path pipeline that applies '
+        'the ops in the workers with the SelfSupDataPreprocessor declared '
+        'beside it (configs/_base_/datasets/imagenet_pixpro_pil.py).')
 
 
 def apply_photometric(x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
