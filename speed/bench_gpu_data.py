@@ -71,11 +71,14 @@ def run_config(name, config, data, work, args):
     out = osp.join(work, f'{name}.json')
     child = osp.join(work, f'{name}_cfg.py')
     smoke = args.smoke
-    # The small config is the fast path; the smoke run's PIL path switches it
-    # as pixpro_r50_8xb128-pilaug.py does.
+    # The small config is the fast path; the smoke run's PIL path gives it
+    # both halves of the PIL data base, as pixpro_r50_8xb128-pilaug.py takes.
     pil_smoke = smoke and name == 'pil'
-    pipeline = (', pipeline={{_base_.pil_train_pipeline}}'
-                if pil_smoke else '')
+    pipeline = ''
+    if pil_smoke:
+        from mmengine.config import Config
+        pil = Config.fromfile(osp.join(REPO, PIL_DATA_CFG)).to_dict()
+        pipeline = f", pipeline={pil['train_pipeline']!r}"
     with open(child, 'w') as f:
         f.write(f'''_base_ = {osp.join(REPO, config)!r}
 custom_imports = dict(imports=['gpu_data_hooks'],
@@ -91,7 +94,8 @@ default_hooks = dict(logger=dict(interval=10),
                      checkpoint=dict(interval=1000))
 ''')
         if pil_smoke:
-            f.write(SMOKE_PIL_PREPROCESSOR)
+            f.write('model = dict(data_preprocessor=dict(_delete_=True, '
+                    f"**{pil['data_preprocessor']!r}))\n")
     # The hooks are part of the measurement, not of the package: the
     # training process finds speed/gpu_data_hooks.py through PYTHONPATH.
     search = [osp.join(REPO, 'speed'), os.environ.get('PYTHONPATH')]
@@ -110,10 +114,7 @@ default_hooks = dict(logger=dict(interval=10),
         return json.load(f)
 
 
-SMOKE_PIL_PREPROCESSOR = """model = dict(data_preprocessor=dict(
-    _delete_=True, type='SelfSupDataPreprocessor',
-    mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375]))
-"""
+PIL_DATA_CFG = 'configs/_base_/datasets/imagenet_pixpro_pil.py'
 
 
 def decode_rates(paths, device, batch=128, repeats=3):

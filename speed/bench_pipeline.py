@@ -3,11 +3,12 @@ against the PIL path and mmpretrain's BYOL pipeline, on ImageNet-sized JPEGs.
 
 What: samples/s of one process calling the pipeline directly (no DataLoader,
 so num_workers plays no part), one sample = decode one JPEG, make two 224 px
-views, pack them. From ``configs/_base_/datasets/imagenet_pixpro.py``:
-``train_pipeline`` is the fast path (JPEG decode with simplejpeg,
-box-tracking crops and flips, photometric parameters drawn but not applied:
-``PhotometricDataPreprocessor`` applies them on the device, not measured
-here), ``pil_train_pipeline`` the PIL path (every op in the worker). Also
+views, pack them. The ``train_pipeline`` of
+``configs/_base_/datasets/imagenet_pixpro.py`` is the fast path (JPEG
+decode with simplejpeg, box-tracking crops and flips, photometric
+parameters drawn but not applied: ``PhotometricDataPreprocessor`` applies
+them on the device, not measured here), that of ``imagenet_pixpro_pil.py``
+the PIL path (every op in the worker). Also
 the fast path with PIL's decoder (``LoadRGBImageFromFile``; the same
 pixels), for the decoder's share. The peer
 is mmpretrain's BYOL pipeline (LoadImageFromFile, MultiView of two
@@ -61,6 +62,7 @@ from mmpixpro.testing import random_shapes_image
 from mmpixpro.utils import register_all_modules
 
 PIXPRO_DATA_CFG = osp.join(REPO, 'configs/_base_/datasets/imagenet_pixpro.py')
+PIL_DATA_CFG = osp.join(REPO, 'configs/_base_/datasets/imagenet_pixpro_pil.py')
 
 
 def byol_pipeline(hue):
@@ -196,9 +198,8 @@ def main(args):
     torch.set_num_threads(1)
     cv2.setNumThreads(0)
     register_all_modules()
-    data_cfg = Config.fromfile(PIXPRO_DATA_CFG).to_dict()
-    fast_cfg, pil_cfg = data_cfg['train_pipeline'], data_cfg[
-        'pil_train_pipeline']
+    fast_cfg, pil_cfg = (Config.fromfile(path).to_dict()['train_pipeline']
+                         for path in (PIXPRO_DATA_CFG, PIL_DATA_CFG))
     pipelines = dict(
         fast=build(fast_cfg, 'mmpixpro'),
         fast_pil_decode=build(with_pil_decoder(fast_cfg), 'mmpixpro'),

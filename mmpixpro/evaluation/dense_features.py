@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.utils import ProgressBar
 
-# What configs/_base_/models/pixpro_r50.py's data preprocessor uses.
+# What the data preprocessors of configs/_base_/datasets/ use.
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 IMAGENET_STD = (58.395, 57.12, 57.375)
 
