@@ -115,6 +115,29 @@ def check_photometric_pairing(train_dataloader, model) -> None:
         raise TypeError(unapplied_photometric_message(type(pre).__name__))
 
 
+def preprocessor_mismatch(cfg) -> Optional[str]:
+    """The warning for a config whose top-level ``data_preprocessor``
+    differs from ``model.data_preprocessor``, or None.
+
+    Each data base declares its preprocessor at the top level beside its
+    pipeline, and each config copies it into ``model``; mmengine's Runner
+    fills the top-level one in only when ``model`` has none, so a change to
+    the top-level key alone (``--cfg-options data_preprocessor.type=...``)
+    would do nothing.
+    """
+    top = cfg.get('data_preprocessor') if hasattr(cfg, 'get') else None
+    model = cfg.get('model') if hasattr(cfg, 'get') else None
+    used = model.get('data_preprocessor') if isinstance(model,
+                                                        dict) else None
+    if not isinstance(top, dict) or not isinstance(used, dict) or dict(
+            top) == dict(used):
+        return None
+    return (f'data_preprocessor (top level: {dict(top)}) differs from '
+            f'model.data_preprocessor ({dict(used)}); the model is built '
+            'with model.data_preprocessor and the top-level key is ignored. '
+            'Change model.data_preprocessor (and the top-level key with it).')
+
+
 class ConfigChecksMixin:
     """A dataset too small for one batch is an error naming the fix; a
     train pipeline drawing photometric parameters (the fast path) for a
@@ -123,9 +146,13 @@ class ConfigChecksMixin:
     the hook does not take (``default_hooks`` and ``custom_hooks``) is an
     error naming the nearest one, when the runner is built; a plain
     ``CheckpointHook`` in ``default_hooks`` becomes ``AtomicCheckpointHook``
-    (atomic writes, pruning after success)."""
+    (atomic writes, pruning after success); a top-level
+    ``data_preprocessor`` that differs from the model's is a warning."""
 
     def build_model(self, model):
+        message = preprocessor_mismatch(self.cfg)
+        if message:
+            self.logger.warning(message)
         model = super().build_model(model)
         check_photometric_pairing(self._train_dataloader, model)
         return model
