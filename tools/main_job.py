@@ -219,7 +219,9 @@ class Stages:
 
     def eta(self) -> float:
         left = sum(EXPECTED_SECONDS[k] for k in self.plan[self.done:])
-        if self.spent_expected > 0:
+        # Rescaled by the speed so far once a few minutes' worth of stages
+        # ran (before that, one short stage would swing it).
+        if self.spent_expected >= 300:
             left *= (time.time() - self.begin) / self.spent_expected
         return left
 
@@ -594,12 +596,15 @@ def draw_pictures(args, results, files, out_dir):
 
 # ------------------------------------------------------------------- main
 def build_plan(args):
+    """Stage kinds in order. Per seed, random init is scored first, then
+    each method is pre-trained, extracted and scored before the next one
+    starts, so a run cut short has complete rows for what it reached."""
+    tasks = [t for t in TASKS if t in args.tasks]
     plan = ['scenes']
     for _ in args.seeds:
-        plan += ['pretrain'] * len(METHODS) + ['extract']
-        for task in TASKS:
-            if task in args.tasks:
-                plan += [task] * len(BACKBONES)
+        plan += ['extract'] + tasks
+        for _ in METHODS:
+            plan += ['pretrain', 'extract'] + tasks
     plan.append('pictures')
     if not args.no_transfer_check:
         plan.append('transfer')
@@ -639,40 +644,7 @@ def main(argv=None) -> int:
         s = str(seed)
         per_seed = results['seeds'][s] = {b: {} for b in BACKBONES}
         seed_dir = osp.join(work, f'seed{seed}')
-        backbones = {}
-        for name, config in METHODS.items():
-            run_dir = osp.join(seed_dir, name.lower())
-            files[(s, name, 'work_dir')] = run_dir
-            ckpt, error = stages.run(
-                'pretrain', f'pre-training {name}, seed {seed} ({config})',
-                pretrain, config, run_dir, seed, data_root, args.cfg_options)
-            if error:
-                per_seed[name]['pretrain'] = dict(error=error)
-            else:
-                files[(s, name, 'checkpoint')] = ckpt
-
-        def extract_all():
-            done = {'random init': random_backbone(
-                osp.join(seed_dir, 'backbones', 'random_init.pth'), seed)}
-            for name in METHODS:
-                ckpt = files.get((s, name, 'checkpoint'))
-                if ckpt:
-                    done[name] = extract(
-                        ckpt, osp.join(seed_dir, 'backbones',
-                                       f'{name.lower()}.pth'))
-            return done
-
-        extracted, error = stages.run(
-            'extract', f'extracting the backbones, seed {seed}', extract_all)
-        backbones = extracted or {}
-        for b in BACKBONES:
-            if b in backbones:
-                continue
-            why = per_seed[b].get('pretrain', {}).get(
-                'error', error or 'no backbone')
-            for task in args.tasks:
-                per_seed[b][task] = dict(error=f'no backbone: {why}')
-
+        backbone_dir = osp.join(seed_dir, 'backbones')
         task_fns = dict(
             probe=lambda b, f: probe(
                 f, osp.join(seed_dir, 'probe', f'{slug(b)}.json'), args, seed,
@@ -686,23 +658,51 @@ def main(argv=None) -> int:
         titles = dict(probe='dense probe (frozen)',
                       det='fine-tuning detection',
                       seg='fine-tuning segmentation')
-        for task in TASKS:
-            if task not in args.tasks:
-                continue
-            for b in BACKBONES:
-                if b not in backbones:
+
+        def score(b, backbone_file, why=None):
+            """Every task of backbone ``b`` (or, without a file, the reason
+            in each task's place)."""
+            for task in TASKS:
+                if task not in args.tasks:
+                    continue
+                if backbone_file is None:
                     stages.run(task, f'{titles[task]}: {b}, seed {seed}: '
                                'skipped, no backbone', lambda: None)
+                    per_seed[b][task] = dict(error=f'no backbone: {why}')
                     continue
                 value, error = stages.run(
                     task, f'{titles[task]}: {b}, seed {seed}', task_fns[task],
-                    b, backbones[b])
+                    b, backbone_file)
                 per_seed[b][task] = value if error is None else dict(
                     error=error)
                 if task == 'det' and error is None:
                     files[(s, b, 'det')] = latest_checkpoint(
                         files[(s, b, 'det_dir')])
                 write_results(results, work)
+
+        path, error = stages.run(
+            'extract', f'random init: the backbone file, seed {seed}',
+            random_backbone, osp.join(backbone_dir, 'random_init.pth'), seed)
+        score('random init', path, error)
+        for name, config in METHODS.items():
+            run_dir = osp.join(seed_dir, name.lower())
+            files[(s, name, 'work_dir')] = run_dir
+            ckpt, error = stages.run(
+                'pretrain', f'pre-training {name}, seed {seed} ({config})',
+                pretrain, config, run_dir, seed, data_root, args.cfg_options)
+            path = None
+            if error:
+                per_seed[name]['pretrain'] = dict(error=error)
+                stages.run('extract', f'extracting {name}: skipped, its '
+                           'pre-training failed', lambda: None)
+            else:
+                files[(s, name, 'checkpoint')] = ckpt
+                path, error = stages.run(
+                    'extract', f'extracting the {name} backbone, seed {seed}',
+                    extract, ckpt,
+                    osp.join(backbone_dir, f'{name.lower()}.pth'))
+            score(name, path, error)
+            write_results(results, work)
 
     _, error = stages.run('pictures', 'pictures', lambda: results.update(
         pictures=draw_pictures(args, results, files,

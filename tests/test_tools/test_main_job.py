@@ -18,7 +18,9 @@ def test_main_job_table_and_pictures(main_job):
     work, stdout = main_job['work'], main_job['stdout']
     # Every stage announced with the time left; each training run draws
     # its progress bar to the end (3 pre-trainings, 8 fine-tunes).
-    assert stdout.count('min left)') == 1 + 4 + 12 + 2, stdout[-3000:]
+    # scenes; random init's file, 3 tasks; per method pre-training,
+    # extraction, 3 tasks; pictures; transfer check
+    assert stdout.count('min left)') == 1 + 4 + 3 * 5 + 2, stdout[-3000:]
     assert stdout.count('2/2, ') >= 3 + 8, stdout[-3000:]
 
     results = json.loads((work / 'results.json').read_text())

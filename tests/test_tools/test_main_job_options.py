@@ -57,7 +57,8 @@ def test_good_options_pass_and_set_seeds():
     args = mj.parse_args(['--seeds', '0', '1', '2', '--tasks', 'det'])
     mj.check_options(args)
     plan = mj.build_plan(args)
-    # scenes; per seed 3 pre-trainings, extraction, 4 detection fine-tunes;
-    # pictures; transfer check
-    assert plan == ['scenes'] + (['pretrain'] * 3 + ['extract'] +
-                                 ['det'] * 4) * 3 + ['pictures', 'transfer']
+    # scenes; per seed: random init's file and detection fine-tune, then per
+    # method pre-training, extraction and detection fine-tune; pictures;
+    # transfer check
+    per_seed = ['extract', 'det'] + ['pretrain', 'extract', 'det'] * 3
+    assert plan == ['scenes'] + per_seed * 3 + ['pictures', 'transfer']
