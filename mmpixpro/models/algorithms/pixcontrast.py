@@ -64,15 +64,8 @@ class PixContrast(PixPro):
 
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        """The averaged pixel contrastive loss of a batch of view pairs.
-
-        Args:
-            inputs (List[torch.Tensor]): The two (N, 3, H, W) view batches.
-            data_samples (List[DataSample]): One per image, with ``coord``.
-
-        Returns:
-            Dict[str, torch.Tensor]: ``loss_pixcontrast``.
-        """
+        """``loss_pixcontrast``, the mean of both directions; the arguments
+        are those of :meth:`PixPro.loss`."""
         check_photometric_applied(data_samples, self.data_preprocessor)
         (online1, online2), (target1, target2), (boxes1, boxes2) = (
             self.project_views(inputs, data_samples))

@@ -2,20 +2,17 @@
 no predictor and no PPM."""
 from typing import Optional
 
-import torch
-from mmengine.model import BaseModule
-
 from mmpixpro.registry import MODELS
-from .pixpro_head import loss_config
+from .pixel_loss_head import PixelLossHead
 
 
 @MODELS.register_module()
-class PixContrastHead(BaseModule):
+class PixContrastHead(PixelLossHead):
     """Pixel contrastive head: a registered loss on the projected pixels.
 
     ``loss(online, target, boxes_online, boxes_target)`` returns the loss
     module's value (``PixelContrastLoss``, the InfoNCE of each pixel of view
-    a over the pixels of view b) for one direction; ``PixContrast``
+    a over the pixels of view b, >= 0) for one direction; ``PixContrast``
     averages both. The definition is in docs/pretraining.md
     ("PixContrast").
 
@@ -41,39 +38,14 @@ class PixContrastHead(BaseModule):
                  pos_threshold: Optional[float] = None,
                  chunk_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg)
-        self.loss_module = MODELS.build(
-            loss_config(type(self).__name__, loss, temperature=temperature,
-                        pos_threshold=pos_threshold, chunk_size=chunk_size))
+        super().__init__(
+            loss,
+            init_cfg,
+            temperature=temperature,
+            pos_threshold=pos_threshold,
+            chunk_size=chunk_size)
 
     @property
     def temperature(self) -> float:
         """tau, as the loss uses it."""
         return self.loss_module.temperature
-
-    @property
-    def pos_threshold(self) -> float:
-        """T, as the loss uses it."""
-        return self.loss_module.pos_threshold
-
-    @property
-    def chunk_size(self) -> Optional[int]:
-        """View-a pixels per block of the loss."""
-        return self.loss_module.chunk_size
-
-    def loss(self, online: torch.Tensor, target: torch.Tensor,
-             boxes_online: torch.Tensor,
-             boxes_target: torch.Tensor) -> torch.Tensor:
-        """The loss of one direction, a -> b.
-
-        Args:
-            online (torch.Tensor): (N, C, Ha, Wa) online pixels of view a.
-            target (torch.Tensor): (N, C, Hb, Wb) target pixels of view b.
-            boxes_online (torch.Tensor): (N, 4) crop boxes of view a.
-            boxes_target (torch.Tensor): (N, 4) crop boxes of view b.
-
-        Returns:
-            torch.Tensor: The scalar loss, >= 0.
-        """
-        return self.loss_module(online, target.detach(), boxes_online,
-                                boxes_target)

@@ -1,18 +1,16 @@
 """The masked pixel consistency loss of PixPro (docs/recipe.md, "Loss")."""
-from typing import Optional
-
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 
 from mmpixpro.registry import MODELS
-from ..utils.box_geometry import pair_geometry
-from ..utils.chunking import check_chunk_size, map_row_blocks
+from ..utils.box_geometry import PairGeometry
+from ..utils.chunking import map_row_blocks
 from ..utils.precision import full_precision
+from .pixel_pair_loss import PixelPairLoss
 
 
 @MODELS.register_module()
-class PixelConsistencyLoss(BaseModule):
+class PixelConsistencyLoss(PixelPairLoss):
     """Cosine between predicted and target pixels over the positive pairs.
 
     For one direction a -> b, per image::
@@ -21,9 +19,8 @@ class PixelConsistencyLoss(BaseModule):
 
     and the loss is ``-2 * mean_images(L_img)``, in [-2, 0]. An image whose
     views do not overlap has an empty mask and contributes 0 (it still
-    counts in the mean). The target carries no gradient. The
-    normalisations, cosines and sums run in fp32 (or wider) with autocast
-    off, under fp16 and bf16 alike.
+    counts in the mean). The normalisations, cosines and sums run in fp32
+    (or wider) with autocast off, under fp16 and bf16 alike.
 
     With ``chunk_size`` the mask is built that many rows (pixels of view a)
     at a time and ``sum_j mask_ij * target_j`` is summed per row: as mask
@@ -32,41 +29,16 @@ class PixelConsistencyLoss(BaseModule):
     is linear in pixels. Same value and gradient, to round-off.
 
     Args:
-        pos_threshold (float): T: cells closer than T (in units of the larger
-            cell diagonal) are positive pairs. Defaults to 0.7.
+        pos_threshold (float): T, see :class:`PixelPairLoss`. Defaults to
+            0.7.
         chunk_size (int, optional): Rows of the mask per block; None builds
             the (N, HWa, HWb) mask and cosines at once. Defaults to None.
         init_cfg (dict, optional): Initialization config dict. Defaults to
             None.
     """
 
-    def __init__(self,
-                 pos_threshold: float = 0.7,
-                 chunk_size: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg)
-        if not pos_threshold > 0:
-            raise ValueError(f'{type(self).__name__}: pos_threshold must be '
-                             f'> 0, got {pos_threshold!r}')
-        self.pos_threshold = float(pos_threshold)
-        self.chunk_size = check_chunk_size(type(self).__name__, chunk_size)
-
-    def forward(self, pred: torch.Tensor, target: torch.Tensor,
-                boxes_pred: torch.Tensor,
-                boxes_target: torch.Tensor) -> torch.Tensor:
-        """The loss of one direction.
-
-        Args:
-            pred (torch.Tensor): (N, C, Ha, Wa) prediction from view a.
-            target (torch.Tensor): (N, C, Hb, Wb) target pixels of view b.
-            boxes_pred (torch.Tensor): (N, 4) crop boxes of view a.
-            boxes_target (torch.Tensor): (N, 4) crop boxes of view b.
-
-        Returns:
-            torch.Tensor: The scalar loss, in [-2, 0].
-        """
-        geometry = pair_geometry(boxes_pred, boxes_target, pred.shape[-2:],
-                                 target.shape[-2:])
+    def pair_loss(self, pred: torch.Tensor, target: torch.Tensor,
+                  geometry: PairGeometry) -> torch.Tensor:
         with full_precision(pred) as dtype:
             pred = F.normalize(pred.flatten(2).to(dtype), dim=1)
             with torch.no_grad():

@@ -4,11 +4,11 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 
 from mmpixpro.registry import MODELS
-from ..utils.box_geometry import PairGeometry, pair_geometry
-from ..utils.chunking import check_chunk_size, map_row_blocks
+from ..utils.box_geometry import PairGeometry
+from ..utils.chunking import map_row_blocks
+from .pixel_pair_loss import PixelPairLoss
 
 
 def _pixel_terms(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor,
@@ -42,7 +42,7 @@ def _pixel_terms(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor,
 
 
 @MODELS.register_module()
-class PixelContrastLoss(BaseModule):
+class PixelContrastLoss(PixelPairLoss):
     """InfoNCE of each pixel of view a over the pixels of view b.
 
     For each pixel i of view a with at least one positive j in view b::
@@ -63,8 +63,8 @@ class PixelContrastLoss(BaseModule):
 
     Args:
         temperature (float): tau. Defaults to 0.3.
-        pos_threshold (float): T, as in :class:`PixelConsistencyLoss`.
-            Defaults to 0.7.
+        pos_threshold (float): T, see :class:`PixelPairLoss`. Defaults to
+            0.7.
         chunk_size (int, optional): View-a pixels per block; None computes
             the (N, HWa, HWb) logits at once. Defaults to None.
         init_cfg (dict, optional): Initialization config dict. Defaults to
@@ -76,34 +76,16 @@ class PixelContrastLoss(BaseModule):
                  pos_threshold: float = 0.7,
                  chunk_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg)
-        for name, value in (('temperature', temperature),
-                            ('pos_threshold', pos_threshold)):
-            if not value > 0:
-                raise ValueError(f'{type(self).__name__}: {name} must be > 0, '
-                                 f'got {value!r}')
+        if not temperature > 0:
+            raise ValueError(f'{type(self).__name__}: temperature must be > '
+                             f'0, got {temperature!r}')
+        super().__init__(pos_threshold, chunk_size, init_cfg)
         self.temperature = float(temperature)
-        self.pos_threshold = float(pos_threshold)
-        self.chunk_size = check_chunk_size(type(self).__name__, chunk_size)
 
-    def forward(self, online: torch.Tensor, target: torch.Tensor,
-                boxes_online: torch.Tensor,
-                boxes_target: torch.Tensor) -> torch.Tensor:
-        """The loss of one direction.
-
-        Args:
-            online (torch.Tensor): (N, C, Ha, Wa) online pixels of view a.
-            target (torch.Tensor): (N, C, Hb, Wb) target pixels of view b.
-            boxes_online (torch.Tensor): (N, 4) crop boxes of view a.
-            boxes_target (torch.Tensor): (N, 4) crop boxes of view b.
-
-        Returns:
-            torch.Tensor: The scalar loss, >= 0.
-        """
-        geometry = pair_geometry(boxes_online, boxes_target,
-                                 online.shape[-2:], target.shape[-2:])
+    def pair_loss(self, online: torch.Tensor, target: torch.Tensor,
+                  geometry: PairGeometry) -> torch.Tensor:
         query = F.normalize(online, dim=1).flatten(2).transpose(1, 2)
-        keys = F.normalize(target.detach(), dim=1).flatten(2)
+        keys = F.normalize(target, dim=1).flatten(2)
         if self.chunk_size is None:
             loss_sum, count = _pixel_terms(
                 query, keys, geometry.positive(self.pos_threshold),

@@ -22,6 +22,20 @@ class ConvTower(BaseModule):
 
     Input: a sequence of (N, in_channels, H_l, W_l) maps (FPN levels).
     Output: a tuple of (N, feat_channels, H_l, W_l) maps, one per level.
+
+    Args:
+        in_channels (int): Channels of each input level. Defaults to 256.
+        feat_channels (int): Channels of the convolutions. Defaults to 256.
+        stacked_convs (int): Number of conv, norm, ReLU blocks, >= 1.
+            Defaults to 4.
+        conv_cfg (dict, optional): Config of the convolutions. Defaults to
+            None.
+        norm_cfg (dict, optional): Config of the norm layers. Defaults to
+            ``dict(type='GN', num_groups=32, requires_grad=True)``.
+        conv_bias (bool | str): The convolutions' bias; 'auto' drops it
+            under a norm. Defaults to 'auto'.
+        init_cfg (dict, optional): Initialization config dict. Defaults to
+            ``dict(type='Normal', layer='Conv2d', std=0.01)``.
     """
 
     def __init__(self,

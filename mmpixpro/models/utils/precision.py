@@ -6,8 +6,16 @@ import torch
 
 @contextmanager
 def full_precision(x: torch.Tensor):
-    """Autocast off on ``x``'s device; yields the dtype to compute in:
-    fp32, or ``x``'s dtype if it is wider (fp64). Cast inputs with
-    ``.to(dtype)`` inside the block."""
+    """Autocast off on ``x``'s device; yields the dtype to compute in.
+
+    Cast inputs with ``.to(dtype)`` inside the block.
+
+    Args:
+        x (torch.Tensor): A tensor of the computation (its device and
+            dtype).
+
+    Yields:
+        torch.dtype: fp32, or ``x``'s dtype if it is wider (fp64).
+    """
     with torch.autocast(x.device.type, enabled=False):
         yield torch.promote_types(x.dtype, torch.float32)
