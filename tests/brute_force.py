@@ -42,7 +42,7 @@ def propagate(x, g, gamma, clamp_min):
     """PPM for one image. x: (C, H, W); g: a function on (C,) vectors.
     Returns (C, H, W): y_i = sum_j s(x_i, x_j) * g(x_j) / |g(x_j)|."""
     c, h, w = x.shape
-    pix = [x[:, k // w, k % w] for k in range(h * w)]
+    pix = pixels(x)
     vals = [g(p) for p in pix]
     vals = [v / v.norm().clamp(min=1e-12) for v in vals]
     out = []
@@ -57,24 +57,34 @@ def propagate(x, g, gamma, clamp_min):
     return torch.stack(out, 1).view(c, h, w)
 
 
+def pixels(x):
+    """The (C,) vectors of a (C, H, W) map, in row-major order."""
+    w = x.shape[2]
+    return [x[:, k // w, k % w] for k in range(x.shape[1] * w)]
+
+
+def images(a, b, boxes_a, boxes_b, threshold):
+    """Per image of a batch: the pixels of view a, those of view b and the
+    positive mask between them."""
+    for k in range(a.shape[0]):
+        yield pixels(a[k]), pixels(b[k]), positive_mask(
+            boxes_a[k], boxes_b[k], a.shape[-2:], b.shape[-2:], threshold)
+
+
 def pixel_loss(pred, target, box_pred, box_target, threshold):
     """One direction of the pixel loss for a batch, by loops.
     pred: (N, C, H, W) PPM output of view a; target: (N, C, H', W')."""
-    n = pred.shape[0]
-    (h, w), (ht, wt) = pred.shape[-2:], target.shape[-2:]
     total = 0.
-    for b in range(n):
-        mask = positive_mask(box_pred[b], box_target[b], (h, w), (ht, wt),
-                             threshold)
+    for xs, ys, mask in images(pred, target, box_pred, box_target,
+                               threshold):
         acc, count = 0., 0.
-        for i in range(h * w):
-            for j in range(ht * wt):
+        for i, x in enumerate(xs):
+            for j, y in enumerate(ys):
                 if mask[i, j]:
-                    acc = acc + cos(pred[b, :, i // w, i % w],
-                                    target[b, :, j // wt, j % wt])
+                    acc = acc + cos(x, y)
                     count += 1
         total = total + acc / (count + 1e-6)
-    return -2 * total / n
+    return -2 * total / pred.shape[0]
 
 
 def pixel_contrast_loss(online, target, boxes_a, boxes_b, tau=0.3,
@@ -83,18 +93,13 @@ def pixel_contrast_loss(online, target, boxes_a, boxes_b, tau=0.3,
     paper's definition): for each pixel i of view a with a positive,
     -log(sum_{j in P_i} exp(cos/tau) / sum_{all k of view b} exp(cos/tau));
     mean over those pixels (0 for an image without any), then over images."""
-    n = online.shape[0]
-    (h, w), (ht, wt) = online.shape[-2:], target.shape[-2:]
     total = 0.
-    for b in range(n):
-        mask = positive_mask(boxes_a[b], boxes_b[b], (h, w), (ht, wt),
-                             threshold)
+    for xs, ys, mask in images(online, target, boxes_a, boxes_b, threshold):
         acc, count = 0., 0
-        for i in range(h * w):
-            x = online[b, :, i // w, i % w]
+        for i, x in enumerate(xs):
             pos, every = 0., 0.
-            for j in range(ht * wt):
-                e = torch.exp(cos(x, target[b, :, j // wt, j % wt]) / tau)
+            for j, y in enumerate(ys):
+                e = torch.exp(cos(x, y) / tau)
                 every = every + e
                 if mask[i, j]:
                     pos = pos + e
@@ -102,4 +107,4 @@ def pixel_contrast_loss(online, target, boxes_a, boxes_b, tau=0.3,
                 acc = acc - torch.log(pos / every)
                 count += 1
         total = total + (acc / count if count else 0.)
-    return total / n
+    return total / online.shape[0]

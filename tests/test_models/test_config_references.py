@@ -30,17 +30,16 @@ FPN_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50-fpn_8xb128.py')
 PIXCONTRAST_CONFIG = osp.join(REPO, 'configs', 'pixcontrast',
                               'pixcontrast_r50_8xb128.py')
 
-# Released name -> ours; the longer prefixes first.
-RELEASED_TO_OURS = (
-    ('encoder_k.', 'target_net.module.backbone.'),
-    ('encoder.', 'backbone.'),
-    ('projector_instance_k.', 'target_net.module.instance_neck.'),
-    ('projector_instance.', 'instance_neck.'),
-    ('projector_k.', 'target_net.module.neck.'),
-    ('projector.', 'neck.'),
-    ('value_transform.', 'head.predictor.value_transform.'),
-    ('predictor.', 'instance_head.predictor.'),
-)
+# The first name of a released key -> ours.
+RELEASED_TO_OURS = dict(
+    encoder='backbone',
+    encoder_k='target_net.module.backbone',
+    projector='neck',
+    projector_k='target_net.module.neck',
+    projector_instance='instance_neck',
+    projector_instance_k='target_net.module.instance_neck',
+    value_transform='head.predictor.value_transform',
+    predictor='instance_head.predictor')
 # Two images; view 2 of the first is flipped (x1 > x2).
 BOXES = torch.tensor([[[0.1, 0.1, 0.8, 0.8], [0.7, 0.2, 0.2, 0.9]],
                       [[0.0, 0.3, 0.6, 1.0], [0.2, 0.0, 0.9, 0.7]]])
@@ -63,15 +62,15 @@ def build(cfg):
 
 
 def released_keys(instance=False, value_transform=True):
-    """Our state-dict keys of the released checkpoint, by the prefix map."""
+    """Our state-dict keys of the released checkpoint, by the name map."""
     keys = {'target_net.steps'}
     for key in released_checkpoint(instance=instance)['model']:
         key = key[len('module.'):]
         if key.split('.')[1] == 'fc' or (not value_transform and
                                           key.startswith('value_transform')):
             continue
-        old, new = next(p for p in RELEASED_TO_OURS if key.startswith(p[0]))
-        keys.add(new + key[len(old):])
+        first, rest = key.split('.', 1)
+        keys.add(f'{RELEASED_TO_OURS[first]}.{rest}')
     return keys
 
 

@@ -158,13 +158,10 @@ class PixPro(OptionalModules, BaseSelfSupervisor):
         self, inputs: List[torch.Tensor], data_samples: List[DataSample]
     ) -> Tuple[List[EncoderOutput], List[EncoderOutput], Tuple[torch.Tensor,
                                                                torch.Tensor]]:
-        """Online and target projections of both views, and their boxes.
+        """Online and target projections of both views, and their boxes;
+        the arguments are those of :meth:`loss`.
 
         Updates the target network first, then computes its features.
-
-        Args:
-            inputs (List[torch.Tensor]): The two (N, 3, H, W) view batches.
-            data_samples (List[DataSample]): One per image, with ``coord``.
 
         Returns:
             tuple: ``(online, target, boxes)``: ``online[v]`` and
