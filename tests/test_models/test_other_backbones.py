@@ -256,3 +256,29 @@ def test_resnet_stage_out_of_range_names_the_range():
             build_backbone(SMALL_CONFIG, 'random', stage)
     with pytest.raises(ValueError, match=r'stage must be 1\.\.4 .*ResNet'):
         build_backbone(SMALL_CONFIG, 'random', 5)
+
+
+def test_vit_backbone_extracts_and_probes_any_layer(tmp_path):
+    """The ViT config's backbone goes through extraction and the dense
+    probe like the others; its outputs are its layers."""
+    cfg = Config.fromfile(VIT_CONFIG)
+    cfg.model.backbone.update(arch=dict(embed_dims=16, num_layers=2,
+                                        num_heads=2, feedforward_channels=32))
+    shrink(cfg, 16)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'epoch_1.pth')
+    path = str(tmp_path / 'backbone.pth')
+    extract_backbone(str(tmp_path / 'epoch_1.pth'), path, logger='silent')
+    written = torch.load(path, weights_only=True)['state_dict']
+    assert backbone_family(written) == 'VisionTransformer'
+    assert all(torch.equal(written[k], v)
+               for k, v in model.backbone.state_dict().items())
+    train, val = blocky_split(4, 0), blocky_split(2, 1)
+    for stage in (1, 2):
+        result = run_probe(cfg, path, train, val, stage=stage, stride=8,
+                           epochs=1, knn_bank=50, batch_size=2)
+        assert result['kind'] == 'backbone' and result['grid'] == [8, 8]
+    with pytest.raises(ValueError, match=r'stage must be 1\.\.2 .*got 3'):
+        build_backbone(cfg, path, 3)
