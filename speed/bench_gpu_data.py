@@ -81,7 +81,7 @@ def run_config(name, config, data, work, args):
         pipeline = f", pipeline={pil['train_pipeline']!r}"
     with open(child, 'w') as f:
         f.write(f'''_base_ = {osp.join(REPO, config)!r}
-custom_imports = dict(imports=['gpu_data_hooks'],
+custom_imports = dict(imports=['speed.gpu_data_hooks'],
                       allow_failed_imports=False)
 custom_hooks = [dict(type='DataBenchHook', out={out!r},
                      bare_steps={args.bare_steps})]
@@ -97,10 +97,9 @@ default_hooks = dict(logger=dict(interval=10),
             f.write('model = dict(data_preprocessor=dict(_delete_=True, '
                     f"**{pil['data_preprocessor']!r}))\n")
     # The hooks are part of the measurement, not of the package: the
-    # training process finds speed/gpu_data_hooks.py through PYTHONPATH.
-    search = [osp.join(REPO, 'speed'), os.environ.get('PYTHONPATH')]
+    # training process imports them as speed.gpu_data_hooks, from the
+    # repository root that tools/dist_train.sh puts on its path.
     env = dict(os.environ, PYTHON=sys.executable,
-               PYTHONPATH=os.pathsep.join(filter(None, search)),
                PORT=str(29500 + (os.getpid() % 1000)))
     cmd = ['bash', 'tools/dist_train.sh', child, '1', '--work-dir',
            osp.join(work, name)]
