@@ -17,7 +17,7 @@ from typing import Dict, Optional
 
 import torch
 
-from .checkpoint_io import CheckpointError
+from .safe_load import CheckpointError
 
 ONLINE, TARGET = 'backbone.', 'target_net.module.backbone.'
 # mmpretrain's BYOL averages nn.Sequential(backbone, neck): its target

@@ -20,11 +20,13 @@ from typing import Optional, Union
 
 from mmengine.logging import print_log
 
+from mmpixpro.utils.atomic_write import atomic_torch_save
 from .backbone import FAMILY_KEYS, backbone_family
-from .checkpoint_io import CheckpointError, atomic_torch_save, check_output
+from .command_line import check_output
 from .dense_heads import dense_head_state_dict, describe_dense_heads
 from .pretrained import PRETRAINING, RELEASED, read_pretrained
 from .resnet_layout import check_resnet_shapes
+from .safe_load import CheckpointError
 
 __all__ = ['extract_backbone']
 

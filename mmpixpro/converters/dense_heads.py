@@ -14,7 +14,7 @@ from typing import Dict
 import torch
 
 from .backbone import strip_prefix
-from .checkpoint_io import CheckpointError
+from .safe_load import CheckpointError
 
 TARGET = 'target_net.module.'
 FPN, TOWERS = 'fpn.', 'towers.convs.'

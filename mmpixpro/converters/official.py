@@ -14,7 +14,7 @@ from typing import Dict, Tuple
 
 import torch
 
-from .checkpoint_io import CheckpointError
+from .safe_load import CheckpointError
 
 # released prefix -> our prefix; the first match wins, so longer prefixes
 # (encoder_k, projector_instance_k) come before their stems.

@@ -33,7 +33,7 @@ import torch
 
 from .backbone import (FAMILY_KEYS, ONLINE, backbone_family,
                        backbone_state_dict, is_backbone_state_dict)
-from .checkpoint_io import CheckpointError, load_checkpoint_file
+from .safe_load import CheckpointError, load_checkpoint_file
 from .official import convert_official_state_dict
 
 __all__ = [

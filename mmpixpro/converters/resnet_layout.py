@@ -12,7 +12,7 @@ from typing import Dict, Tuple
 
 import torch
 
-from .checkpoint_io import CheckpointError
+from .safe_load import CheckpointError
 
 _D2_RULES = (
     (re.compile(r'^layer(\d)\.'), lambda m: f'res{int(m.group(1)) + 1}.'),

@@ -16,25 +16,6 @@ from mmpixpro.registry import MODELS
 from mmpixpro.utils import quiet_mmengine, register_all_modules
 
 
-def load_strict(module: nn.Module, state_dict: Dict[str, torch.Tensor],
-                source: str) -> None:
-    """``load_state_dict`` that refuses any partial fit, naming the keys."""
-    own = module.state_dict()
-    missing = [k for k in own if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in own]
-    shapes = [f'{k}: checkpoint {tuple(v.shape)}, model {tuple(own[k].shape)}'
-              for k, v in state_dict.items()
-              if k in own and v.shape != own[k].shape]
-    problems = [f'{len(keys)} {what}, e.g. {keys[:3]}' for what, keys in (
-        ('missing keys', missing), ('unexpected keys', unexpected),
-        ('shape mismatches', shapes)) if keys]
-    if problems:
-        raise CheckpointError(
-            f"{source} does not fit the config's backbone: " +
-            '; '.join(problems))
-    module.load_state_dict(state_dict, strict=True)
-
-
 def num_outputs(backbone: nn.Module) -> Optional[int]:
     """How many ``out_indices`` a backbone has: its stages (ResNet,
     ConvNeXt: ``num_stages``; Swin: ``num_layers``) or, for a ViT, its
@@ -93,8 +74,15 @@ def build_backbone(config: Union[str, Config],
             kind = 'random'
         else:
             state_dict, kind = read_backbone_weights(checkpoint, target)
-            load_strict(backbone, fit_output_norms(backbone, state_dict),
-                        checkpoint)
+            try:
+                backbone.load_state_dict(
+                    fit_output_norms(backbone, state_dict), strict=True)
+            except RuntimeError as error:  # torch names the keys
+                message = ' '.join(str(error).split())
+                raise CheckpointError(
+                    f"{checkpoint} does not fit the config's backbone: "
+                    f'{message[:600]}{" ..." if len(message) > 600 else ""}'
+                ) from None
     backbone.requires_grad_(False)
     backbone.eval()  # mmpretrain's ResNet.train() returns None
     return backbone, kind

@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS, MODELS, DefaultScope
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner import CheckpointLoader
 
 from mmpixpro.utils import iter_config_dicts, quiet_mmengine
 
@@ -102,7 +102,8 @@ def check_pretrained_weights(model: nn.Module,
     reports, used, cache, loaded = {}, {}, {}, set()
     for name, module, path, prefix in pretrained_modules(model):
         if path not in cache:
-            ckpt = _load_checkpoint(path, map_location='cpu', logger='current')
+            ckpt = CheckpointLoader.load_checkpoint(
+                path, map_location='cpu', logger='current')
             cache[path] = ckpt.get('state_dict', ckpt)
             used[path] = set()
         weights = cache[path]

@@ -4,19 +4,19 @@ mmengine 0.10.7 calls ``torch.load`` without ``weights_only``: under torch <
 2.6 that unpickles anything (a crafted file runs code), and under torch >=
 2.6 it refuses mmengine's own checkpoints (numpy values, the message hub's
 ``HistoryBuffer``). We register a local-file loader that reads through
-:func:`mmpixpro.converters.checkpoint_io.load_checkpoint_file`: torch's
+:func:`mmpixpro.converters.safe_load.load_checkpoint_file`: torch's
 ``weights_only`` unpickler with the allow-list of the types these
 checkpoints hold. It serves ``load_from``, ``--resume`` and every
 ``Pretrained`` init_cfg (also mmdet's and mmseg's, once mmpixpro is
 imported). A file that needs more is refused, naming the file and the type;
-it loads only inside ``checkpoint_io.unsafe_load()``: ``unsafe_load = True``
+it loads only inside ``safe_load.unsafe_load()``: ``unsafe_load = True``
 in a training config, ``--unsafe-load`` in the tools.
 """
 import os.path as osp
 
 from mmengine.runner import CheckpointLoader
 
-from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+from mmpixpro.converters.safe_load import load_checkpoint_file
 
 CONFIG_HINT = ('set unsafe_load = True in the config (tools/train.py '
                '--unsafe-load) to load it anyway, only if you trust the '

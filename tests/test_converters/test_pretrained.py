@@ -10,9 +10,8 @@ import torch
 import torchvision
 
 from mmpixpro.converters import (BACKBONE, PRETRAINING, RELEASED,
-                                 CheckpointError, CheckpointFormatError,
-                                 extract_backbone, read_backbone_weights,
-                                 read_pretrained)
+                                 CheckpointError, extract_backbone,
+                                 read_backbone_weights, read_pretrained)
 
 # Two ResNet-ish tensors under torchvision's names, enough for the kinds.
 RESNET = ('conv1.weight', 'layer1.0.conv1.weight')
@@ -127,8 +126,7 @@ def test_refusals_say_what_was_expected_and_found(tmp_path, weights):
     d2 = tmp_path / 'd2.pkl'
     with open(d2, 'wb') as f:
         pickle.dump(dict(model={'stem.conv1.weight': np.ones((2, 3))}), f)
-    with pytest.raises(CheckpointFormatError,
-                       match='detectron2 weights file'):
+    with pytest.raises(CheckpointError, match='detectron2 weights file'):
         read_pretrained(str(d2))
 
     neck = save(tmp_path, 'neck.pth',

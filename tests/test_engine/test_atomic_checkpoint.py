@@ -18,7 +18,7 @@ from mmengine.fileio.backends.local_backend import LocalBackend
 from mmengine.hooks import Hook
 
 import mmpixpro.engine.hooks.atomic_checkpoint_hook as hook_module
-from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+from mmpixpro.converters import load_checkpoint_file
 from mmpixpro.testing import write_image_folder
 from mmpixpro.engine.hooks import AtomicCheckpointHook
 from tests.test_engine.train_helpers import (build_runner, run_tool,

@@ -16,8 +16,8 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from packaging.version import Version
 from torch.utils.data import Dataset
 
-from mmpixpro.converters.checkpoint_io import (SAFE_GLOBALS, CheckpointError,
-                                               globals_in_file, unsafe_load)
+from mmpixpro.converters.safe_load import (SAFE_GLOBALS, CheckpointError,
+                                           globals_in_file, unsafe_load)
 from tests.conftest import REPO
 
 TORCH = Version(torch.__version__.split('+')[0])
@@ -191,4 +191,4 @@ def test_repo_has_no_unsafe_load_outside_the_opt_in():
             text = f.read()
         if 'weights_only=False' in text or 'pickle.load(' in text:
             hits.append(osp.relpath(file, REPO))
-    assert hits == [osp.join('mmpixpro', 'converters', 'checkpoint_io.py')]
+    assert hits == [osp.join('mmpixpro', 'converters', 'safe_load.py')]

@@ -7,9 +7,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmpixpro.converters.checkpoint_io import (SAFE_GLOBALS,
-                                               globals_in_file,
-                                               load_checkpoint_file)
+from mmpixpro.converters.safe_load import (SAFE_GLOBALS, globals_in_file,
+                                           load_checkpoint_file)
 from mmpixpro.testing import write_image_folder
 from mmpixpro.evaluation import build_backbone
 from tests.conftest import REPO, load_tool_main

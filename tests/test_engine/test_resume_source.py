@@ -11,7 +11,7 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 
-from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+from mmpixpro.converters import load_checkpoint_file
 from tests.test_engine.train_helpers import build_runner, small_cfg
 
 

@@ -12,7 +12,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 
-from mmpixpro.converters.checkpoint_io import load_checkpoint_file
+from mmpixpro.converters import load_checkpoint_file
 from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import HOOKS
 from tests.conftest import REPO, SMALL_CONFIG

@@ -149,7 +149,7 @@ def test_only_rank_0_locks(tmp_path):
 
 
 def test_only_the_writers_temporary_files_are_removed(tmp_path, images):
-    from mmpixpro.converters.checkpoint_io import is_partial_file
+    from mmpixpro.utils.atomic_write import is_partial_file
     work = str(tmp_path / 'work')
     os.makedirs(work)
     leftover = osp.join(work, '.epoch_1.pth.mmpixpro-partial-a1b2c3d4.tmp')

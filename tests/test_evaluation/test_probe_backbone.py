@@ -79,10 +79,10 @@ def test_a_backbone_that_does_not_fit_is_an_error(tmp_path):
         other = MODELS.build(dict(cfg, **change))
         torch.save(dict(state_dict=other.state_dict()), tmp_path / name)
     with pytest.raises(CheckpointError,
-                       match=r'does not fit.*shape mismatches.*layer1.0.'):
+                       match=r'does not fit.*size mismatch for layer1.0.'):
         build_backbone(SMALL_CONFIG, str(tmp_path / 'wide'))
     with pytest.raises(CheckpointError,
-                       match=r'unexpected keys.*layer1.2.'):
+                       match=r'does not fit.*Unexpected key.*layer1.2.'):
         build_backbone(SMALL_CONFIG, str(tmp_path / 'deeper'))
     torch.save(dict(state_dict={'neck.w': torch.ones(1)}), tmp_path / 'neck')
     with pytest.raises(CheckpointError, match='ResNet weights'):

@@ -80,7 +80,7 @@ def test_full_disk_leaves_the_old_output(tmp_path, ours, released, capsys,
                                          monkeypatch):
     """A write that fails midway (disk full) leaves the previous output
     as it was, no temporary file, and names the output."""
-    import mmpixpro.converters.checkpoint_io as io_module
+    import mmpixpro.utils.atomic_write as io_module
     real = os.fsync
 
     def full(fd):

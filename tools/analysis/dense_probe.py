@@ -23,9 +23,8 @@ import sys
 import numpy as np
 from PIL import Image
 
-from mmpixpro.converters import CheckpointError
-from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
-                                               unsafe_load)
+from mmpixpro.converters import CheckpointError, unsafe_load
+from mmpixpro.converters.command_line import add_unsafe_load_argument
 from mmpixpro.evaluation import (FORMATS, check_num_classes,
                                  check_probe_settings, load_split,
                                  num_classes_in, run_probe)

@@ -16,9 +16,8 @@ import argparse
 import sys
 from typing import Tuple
 
-from mmpixpro.converters import CheckpointError
-from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
-                                               unsafe_load)
+from mmpixpro.converters import CheckpointError, unsafe_load
+from mmpixpro.converters.command_line import add_unsafe_load_argument
 from mmpixpro.visualization import draw_propagation_figure
 
 

@@ -17,9 +17,9 @@ import argparse
 import os.path as osp
 import sys
 
-from mmpixpro.converters import BACKBONE, CheckpointError, read_pretrained
-from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
-                                               unsafe_load)
+from mmpixpro.converters import (BACKBONE, CheckpointError, read_pretrained,
+                                 unsafe_load)
+from mmpixpro.converters.command_line import add_unsafe_load_argument
 from mmpixpro.evaluation import check_transfer_weights
 
 

@@ -18,9 +18,9 @@ from mmengine.registry import RUNNERS, init_default_scope
 from mmengine.runner import Runner
 
 import mmpixpro  # noqa: F401  (torch >= 2.6 loading for mmengine)
-from mmpixpro.converters import BACKBONE, CheckpointError, read_pretrained
-from mmpixpro.converters.checkpoint_io import (add_unsafe_load_argument,
-                                               unsafe_load)
+from mmpixpro.converters import (BACKBONE, CheckpointError, read_pretrained,
+                                 unsafe_load)
+from mmpixpro.converters.command_line import add_unsafe_load_argument
 from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: F401
 from mmpixpro.engine.runner.exact_resume import choose_resume_checkpoint
 from mmpixpro.engine.runner.work_dir_lock import WorkDirLockedError

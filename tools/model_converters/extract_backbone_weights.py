@@ -27,8 +27,8 @@ import argparse
 import sys
 
 from mmpixpro.converters import CheckpointError, extract_backbone
-from mmpixpro.converters.checkpoint_io import (add_output_arguments,
-                                               error_line)
+from mmpixpro.converters.command_line import (add_output_arguments,
+                                              error_line)
 
 
 def main(argv=None) -> int:

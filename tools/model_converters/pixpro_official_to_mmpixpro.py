@@ -16,10 +16,10 @@ from mmpixpro.converters import (RELEASED, CheckpointError,
                                  check_resnet_shapes,
                                  convert_official_state_dict, read_pretrained)
 from mmpixpro.converters.backbone import strip_prefix
-from mmpixpro.converters.checkpoint_io import (add_output_arguments,
-                                               atomic_torch_save, check_output,
-                                               error_line)
+from mmpixpro.converters.command_line import (add_output_arguments,
+                                              check_output, error_line)
 from mmpixpro.converters.official import check_target_shapes
+from mmpixpro.utils.atomic_write import atomic_torch_save
 
 
 def main(argv=None) -> int:

@@ -18,9 +18,9 @@ import sys
 from mmpixpro.converters import (CheckpointError, backbone_family,
                                  check_resnet_shapes, read_pretrained,
                                  to_detectron2)
-from mmpixpro.converters.checkpoint_io import (add_output_arguments,
-                                               atomic_write, check_output,
-                                               error_line)
+from mmpixpro.converters.command_line import (add_output_arguments,
+                                              check_output, error_line)
+from mmpixpro.utils.atomic_write import atomic_write
 
 
 def main(argv=None) -> int:

@@ -8,7 +8,7 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 
-from mmpixpro.converters.checkpoint_io import atomic_write, partial_files
+from mmpixpro.utils.atomic_write import atomic_write, partial_files
 from mmpixpro.engine.runner.work_dir_lock import (acquire_work_dir_lock,
                                                   release_work_dir_lock)
 
@@ -34,7 +34,8 @@ class AtomicCheckpointHook(CheckpointHook):
     ``OSError`` naming the path. Temporary files left by a killed process
     are removed at the next ``before_train``: only the ones the writer
     names (``.NAME.mmpixpro-partial-XXXXXXXX.tmp``, see
-    ``checkpoint_io.is_partial_file``), never a user's own ``.*.tmp``.
+    :func:`mmpixpro.utils.atomic_write.is_partial_file`), never a user's
+    own ``.*.tmp``.
 
     Runners without ``WorkDirLockMixin`` (mmdet's and mmseg's) get the
     work-directory lock from this hook: the main process takes it at

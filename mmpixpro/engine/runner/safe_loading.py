@@ -1,10 +1,10 @@
 """Checkpoints read with torch's safe unpickler unless a config opts out."""
-from mmpixpro.converters.checkpoint_io import unsafe_load
+from mmpixpro.converters.safe_load import unsafe_load
 
 
 class SafeLoadingMixin:
     """Checkpoints are read safely (``weights_only`` with an allow-list,
-    see ``mmpixpro/converters/checkpoint_io.py``) in ``train``, ``val`` and
+    see ``mmpixpro/converters/safe_load.py``) in ``train``, ``val`` and
     ``test``; a config with ``unsafe_load = True`` opts in to the full
     unpickler for files that need more, only for files the user trusts."""
 

@@ -1,4 +1,4 @@
-"""Reading and writing checkpoint files: the one place where mmpixpro opens
+"""Reading checkpoint files safely: the one place where mmpixpro opens
 them.
 
 Reading never runs code from the file. Every load uses torch's
@@ -23,35 +23,29 @@ opt-in (``unsafe=True``: ``--unsafe-load`` in the tools, ``unsafe_load =
 True`` in a training config), which uses the full unpickler and so runs
 whatever the file holds.
 
-Writing is atomic (:func:`atomic_write`): a temporary file in the same
-folder, flushed and fsynced, then renamed over the target, so the target is
-either the old file or the complete new one, with the mode a plain
-``open()`` gives under the umask. :func:`check_output` refuses an
-output that is the input, or that exists without ``force``.
+Writing is elsewhere: :mod:`mmpixpro.utils.atomic_write` (atomic files) and
+:mod:`.command_line` (the tools' ``--force`` and ``--unsafe-load``).
 """
 import argparse
 import contextlib
 import io
-import os
 import os.path as osp
 import pickle
 import pickletools
 import re
-import tempfile
 import zipfile
-from typing import Any, BinaryIO, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
 
 __all__ = [
-    'CheckpointError', 'CheckpointFormatError', 'SAFE_GLOBALS',
-    'load_checkpoint_file', 'unsafe_load', 'unsafe_load_enabled',
-    'atomic_write', 'atomic_torch_save', 'check_output',
-    'register_safe_globals', 'error_line', 'PARTIAL_TAG', 'is_partial_file',
-    'partial_files', 'new_file_mode'
+    'CheckpointError', 'SAFE_GLOBALS', 'TOOL_HINT', 'register_safe_globals',
+    'unsafe_load', 'unsafe_load_enabled', 'globals_in_file',
+    'load_checkpoint_file'
 ]
 
+#: How a refusal says to opt in, by default (the tools' flag).
 TOOL_HINT = ('pass --unsafe-load to load it anyway, only if you trust the '
              'file: it then runs whatever code the file holds')
 
@@ -59,11 +53,6 @@ TOOL_HINT = ('pass --unsafe-load to load it anyway, only if you trust the '
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be read safely, or is not what the
     reader expected. Every message names the file."""
-
-
-#: The name the converters' error had before there was one type (an alias,
-#: so ``except CheckpointFormatError`` catches every checkpoint problem).
-CheckpointFormatError = CheckpointError
 
 
 # ------------------------------------------------------------- allow-list
@@ -285,176 +274,3 @@ def load_checkpoint_file(path: str,
         f'({type(error).__name__}: '
         f'{str(error).strip().splitlines()[-1][:300] if str(error) else ""})'
     ) from None
-
-
-# --------------------------------------------------------------- writing
-
-
-def check_output(src: Optional[str], dst: str, force: bool = False) -> None:
-    """Refuse to write ``dst`` when it is ``src`` (compared as real paths,
-    so links and ``./`` count) or, without ``force``, when it exists."""
-    if src is not None and (
-            osp.realpath(src) == osp.realpath(dst) or
-            (osp.exists(src) and osp.exists(dst) and osp.samefile(src, dst))):
-        raise CheckpointError(
-            f'{dst}: the output is the input file; write the output '
-            'elsewhere (nothing written)')
-    if osp.isdir(dst):
-        raise CheckpointError(f'{dst} is a folder; give an output file name')
-    if osp.exists(dst) and not force:
-        raise CheckpointError(
-            f'{dst} exists; pass --force to replace it (nothing written)')
-
-
-def _fsync_dir(dirname: str) -> None:
-    try:
-        fd = os.open(dirname, os.O_RDONLY)
-    except OSError:
-        return  # not supported here (e.g. Windows)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-#: What marks the temporary files :func:`atomic_write` creates:
-#: ``.{name}.mmpixpro-partial-{8 random characters}.tmp`` beside ``name``.
-PARTIAL_TAG = '.mmpixpro-partial-'
-_PARTIAL_NAME = re.compile(r'^\..+' + re.escape(PARTIAL_TAG) +
-                           r'[a-z0-9_]{8}\.tmp$')
-
-
-def is_partial_file(name: str) -> bool:
-    """Whether the file name (a path or a base name) is one of the
-    temporary files :func:`atomic_write` creates (and a killed writer
-    leaves), never a user's own ``.*.tmp`` file."""
-    return bool(_PARTIAL_NAME.match(osp.basename(name)))
-
-
-def partial_files(folder: str) -> List[str]:
-    """The temporary files of interrupted :func:`atomic_write` calls in
-    ``folder`` (not in its subfolders), sorted."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return sorted(
-        osp.join(folder, name) for name in names
-        if is_partial_file(name) and osp.isfile(osp.join(folder, name)))
-
-
-def current_umask() -> int:
-    """The process's umask, read without changing it where Linux shows it
-    (``/proc/self/status``); elsewhere set and restored at once."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('Umask:'):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def new_file_mode() -> int:
-    """The mode a plain ``open(path, 'w')`` gives a new file under the
-    current umask: ``0o666 & ~umask``."""
-    return 0o666 & ~current_umask()
-
-
-def _os_error_in(error: BaseException) -> Optional[OSError]:
-    """``error`` or the first ``OSError`` it was raised from or during (torch
-    reports a failed write of its zip writer as a ``RuntimeError`` raised
-    while handling the ``OSError``)."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, OSError):
-            return error
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None
-
-
-def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(f)`` on a temporary file in ``path``'s folder (opened
-    ``'wb'``; ``f.name`` is its path, for writers that open it again), flush
-    and fsync it, and rename it to ``path``.
-
-    The file gets the mode a plain ``open()`` would give it under the
-    current umask (``0o666 & ~umask``), also when it replaces an existing
-    file. The temporary file is named ``.{name}PARTIAL_TAG{random}.tmp``
-    (see :func:`is_partial_file`). On any failure (disk full, an exception
-    in ``write``, Ctrl-C) the temporary file is removed, ``path`` is left as
-    it was, and the error propagates; a failed write (also one torch
-    reports as a ``RuntimeError``) becomes one ``OSError`` whose message
-    names ``path`` and the cause, e.g. ``could not write out.pth (No space
-    left on device); ...``.
-    """
-    path = osp.abspath(path)
-    dirname, base = osp.split(path)
-    os.makedirs(dirname, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{base}{PARTIAL_TAG}', suffix='.tmp',
-                               dir=dirname)
-    try:
-        try:
-            os.fchmod(fd, new_file_mode())
-        finally:
-            os.close(fd)
-        with open(tmp, 'wb') as f:  # f.name is the temporary path
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        os_error = (_os_error_in(e)
-                    if isinstance(e, (OSError, RuntimeError)) else None)
-        if os_error is not None and path not in str(e):
-            cause = os_error.strerror or str(os_error)
-            message = (f'could not write {path} ({cause}); the file there '
-                       'before, if any, is unchanged')
-            raise (OSError(os_error.errno, message) if os_error.errno else
-                   OSError(message)) from e
-        if isinstance(e, RuntimeError) and 'write' in str(e).lower():
-            # torch.save reports some failed writes as a RuntimeError alone
-            raise OSError(
-                f'could not write {path} ({e}); the file there before, if '
-                'any, is unchanged') from e
-        raise
-    _fsync_dir(dirname)
-
-
-def atomic_torch_save(obj: Any, path: str) -> None:
-    """``torch.save(obj, path)`` through :func:`atomic_write`."""
-    atomic_write(path, lambda f: torch.save(obj, f))
-
-
-def error_line(source: str, error: Exception) -> str:
-    """``'{source}: {error}'``, or the message alone when it already starts
-    with ``source`` (the reading API names the file)."""
-    message = str(error)
-    return message if message.startswith(str(source)) else (
-        f'{source}: {message}')
-
-
-def add_unsafe_load_argument(
-        parser: argparse.ArgumentParser,
-        what: str = 'checkpoints that hold more than weights') -> None:
-    """The tools' one opt-in flag, ``--unsafe-load``, worded the same in
-    every tool."""
-    parser.add_argument(
-        '--unsafe-load', action='store_true',
-        help=f'read {what} with the full unpickler, which runs any code in '
-        'them: only for files you trust')
-
-
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """A converter's ``--force`` and ``--unsafe-load``."""
-    parser.add_argument('--force', action='store_true',
-                        help='replace the output file if it exists')
-    add_unsafe_load_argument(parser, 'an input that holds more than weights')

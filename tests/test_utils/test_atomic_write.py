@@ -12,9 +12,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-import mmpixpro.converters.checkpoint_io as io_module
-from mmpixpro.converters.checkpoint_io import (atomic_torch_save,
-                                               atomic_write, is_partial_file)
+import mmpixpro.utils.atomic_write as io_module
+from mmpixpro.utils.atomic_write import (atomic_torch_save, atomic_write,
+                                         is_partial_file)
 from mmpixpro.registry import MODELS
 from tests.conftest import SMALL_CONFIG, load_tool_main
 from tests.released_layout import released_checkpoint
