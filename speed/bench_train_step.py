@@ -283,10 +283,12 @@ def main(args):
             params_m=rs[0]['params_m'])
     ratio = summary['pixpro']['step_s_median'] / \
         summary['byol']['step_s_median']
+    # Per round, the quiet steps; all of them when none ran quiet (as the
+    # medians above do), so a busy machine still gives the spread.
     round_ratios = [
-        statistics.median(clean_steps(p)) / statistics.median(clean_steps(b))
+        statistics.median(clean_steps(p) or p['step_s']) /
+        statistics.median(clean_steps(b) or b['step_s'])
         for p, b in zip(runs['pixpro'], runs['byol'])
-        if clean_steps(p) and clean_steps(b)
     ] or [float('nan')]
     device_name = (torch.cuda.get_device_name(args.device)
                    if args.device.startswith('cuda') else 'cpu')
