@@ -14,8 +14,9 @@ mmpretrain registry; SyncBN is replaced by BN everywhere. With
 ``--backbone convnext-tiny`` or ``swin-tiny`` PixPro is the model of
 ``configs/pixpro/pixpro_convnext-tiny_8xb128.py`` or
 ``pixpro_swin-tiny_8xb128.py``, and BYOL the same recipe on that config's
-backbone (its 768-channel map average-pooled into BYOL's MLP). Inputs are random
-uint8 views, every sample carries crop boxes (``coord``, which BYOL ignores).
+backbone (its 768-channel map average-pooled into BYOL's MLP). Inputs are
+random uint8 views, every sample carries crop boxes (``coord``, which BYOL
+ignores).
 
 How: each model runs in its own subprocess, so peak memory is clean (peak RSS
 from ``getrusage`` on CPU; ``torch.cuda.max_memory_allocated`` on CUDA). In

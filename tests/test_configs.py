@@ -64,7 +64,8 @@ def test_benchmark_configs_found():
         'mmdetection/voc0712/faster-rcnn_r18-w16-c4_scenes-voc.py',
         'mmsegmentation/cityscapes/fcn_r18-w16-d8_scenes-cityscapes.py',
         # ConvNeXt-T and Swin-T, on mmdet's and mmseg's configs for them
-        'mmdetection/coco/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-1x_coco.py',
+        'mmdetection/coco/'
+        'mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-1x_coco.py',
         'mmdetection/coco/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
         'mmsegmentation/cityscapes/'
         'convnext-tiny_upernet_8xb2-amp-80k_cityscapes-512x1024.py',

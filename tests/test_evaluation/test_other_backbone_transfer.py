@@ -26,7 +26,8 @@ BENCH = osp.join(REPO, 'configs', 'benchmarks')
 # family -> the transfer configs of its pre-training config
 TRANSFER = {
     'ConvNeXt': [
-        'mmdetection/coco/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-1x_coco.py',
+        'mmdetection/coco/'
+        'mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-1x_coco.py',
         'mmsegmentation/cityscapes/'
         'convnext-tiny_upernet_8xb2-amp-80k_cityscapes-512x1024.py',
     ],

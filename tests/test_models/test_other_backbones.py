@@ -28,7 +28,8 @@ from tests.test_evaluation.test_dense_probe import blocky_split
 pytestmark = pytest.mark.slow
 
 CONFIGS = {
-    'ConvNeXt': osp.join(REPO, 'configs/pixpro/pixpro_convnext-tiny_8xb128.py'),
+    'ConvNeXt': osp.join(REPO,
+                         'configs/pixpro/pixpro_convnext-tiny_8xb128.py'),
     'SwinTransformer': osp.join(REPO,
                                 'configs/pixpro/pixpro_swin-tiny_8xb128.py'),
 }
@@ -70,7 +71,8 @@ def runner_config(family, work_dir, data_root, max_epochs=2):
     4), a checkpoint every epoch, the lr schedule's shape over 2 epochs."""
     cfg = tiny_config(family)
     # Stochastic depth draws from the main process's torch RNG, which no
-    # checkpoint holds: with it a resumed run differs (docs/another_backbone.md).
+    # checkpoint holds: with it a resumed run differs
+    # (docs/another_backbone.md).
     cfg.model.backbone.drop_path_rate = 0.
     cfg.work_dir = str(work_dir)
     cfg.launcher = 'none'

@@ -1,7 +1,8 @@
 # Mask R-CNN ConvNeXt-T FPN on COCO, 1x: mmdet's ConvNeXt-T config at 12
 # epochs, from the backbone of configs/pixpro/pixpro_convnext-tiny_8xb128.py
 # (configs/benchmarks/README.md).
-_base_ = 'mmdet::convnext/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-3x_coco.py'
+_base_ = ('mmdet::convnext/'
+          'mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-3x_coco.py')
 custom_imports = dict(
     imports=['mmpretrain.models', 'mmpixpro.evaluation'],
     allow_failed_imports=False)

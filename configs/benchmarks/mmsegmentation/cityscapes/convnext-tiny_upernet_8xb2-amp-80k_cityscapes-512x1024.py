@@ -1,7 +1,8 @@
 # UperNet ConvNeXt-T on Cityscapes: mmseg's ConvNeXt-T UperNet config with
 # Cityscapes data, from the backbone of
 # configs/pixpro/pixpro_convnext-tiny_8xb128.py (configs/benchmarks/README.md).
-_base_ = 'mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py'
+_base_ = ('mmseg::convnext/'
+          'convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py')
 custom_imports = dict(
     imports=['mmpretrain.models', 'mmpixpro.evaluation'],
     allow_failed_imports=False)

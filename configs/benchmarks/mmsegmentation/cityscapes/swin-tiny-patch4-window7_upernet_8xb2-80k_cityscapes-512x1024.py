@@ -1,8 +1,8 @@
 # UperNet Swin-T on Cityscapes: mmseg's Swin-T UperNet config with
-# Cityscapes data, from the backbone of configs/pixpro/pixpro_swin-tiny_8xb128.py
-# (configs/benchmarks/README.md).
-_base_ = ('mmseg::swin/'
-          'swin-tiny-patch4-window7-in1k-pre_upernet_8xb2-160k_ade20k-512x512.py')
+# Cityscapes data, from the backbone of
+# configs/pixpro/pixpro_swin-tiny_8xb128.py (configs/benchmarks/README.md).
+_base_ = ('mmseg::swin/swin-tiny-patch4-window7-in1k-pre_'
+          'upernet_8xb2-160k_ade20k-512x512.py')
 custom_imports = dict(imports=['mmpixpro.evaluation'])
 
 # Backbone weights from tools/model_converters/extract_backbone_weights.py,
