@@ -17,8 +17,14 @@ __all__ = [
 def add_unsafe_load_argument(
         parser: argparse.ArgumentParser,
         what: str = 'checkpoints that hold more than weights') -> None:
-    """The tools' one opt-in flag, ``--unsafe-load``, worded the same in
-    every tool."""
+    """Add the tools' one opt-in flag, ``--unsafe-load``, worded the same
+    in every tool.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        what (str): What the flag lets the tool read, for its help.
+            Defaults to ``'checkpoints that hold more than weights'``.
+    """
     parser.add_argument(
         '--unsafe-load', action='store_true',
         help=f'read {what} with the full unpickler, which runs any code in '
@@ -26,7 +32,11 @@ def add_unsafe_load_argument(
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """A converter's ``--force`` and ``--unsafe-load``."""
+    """Add a converter's ``--force`` and ``--unsafe-load``.
+
+    Args:
+        parser (argparse.ArgumentParser): The converter's parser.
+    """
     parser.add_argument('--force', action='store_true',
                         help='replace the output file if it exists')
     add_unsafe_load_argument(parser, 'an input that holds more than weights')
@@ -34,7 +44,18 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_output(src: Optional[str], dst: str, force: bool = False) -> None:
     """Refuse to write ``dst`` when it is ``src`` (compared as real paths,
-    so links and ``./`` count) or, without ``force``, when it exists."""
+    so links and ``./`` count), a folder, or, without ``force``, a file
+    that exists.
+
+    Args:
+        src (str, optional): The input file; None when there is none.
+        dst (str): The output file.
+        force (bool): Whether an existing ``dst`` may be replaced
+            (``--force``). Defaults to False.
+
+    Raises:
+        CheckpointError: The output may not be written; nothing was.
+    """
     if src is not None and (
             osp.realpath(src) == osp.realpath(dst) or
             (osp.exists(src) and osp.exists(dst) and osp.samefile(src, dst))):

@@ -126,8 +126,13 @@ _unsafe_depth = 0
 @contextlib.contextmanager
 def unsafe_load(enabled: bool = True):
     """Within this block, :func:`load_checkpoint_file` (and so mmengine's
-    loading of local files) uses the full unpickler when ``enabled``: the
-    explicit opt-in behind ``--unsafe-load`` and ``unsafe_load = True``."""
+    loading of local files) uses the full unpickler: the explicit opt-in
+    behind ``--unsafe-load`` and ``unsafe_load = True``.
+
+    Args:
+        enabled (bool): Whether the block opts in; False leaves loading
+            safe. Defaults to True.
+    """
     global _unsafe_depth
     _unsafe_depth += bool(enabled)
     try:
@@ -137,6 +142,7 @@ def unsafe_load(enabled: bool = True):
 
 
 def unsafe_load_enabled() -> bool:
+    """Whether an :func:`unsafe_load` block is active."""
     return _unsafe_depth > 0
 
 
@@ -232,13 +238,24 @@ def load_checkpoint_file(path: str,
                          unsafe: Optional[bool] = None,
                          hint: str = TOOL_HINT) -> Any:
     """The object in a checkpoint file: ``torch.save``'s zip or legacy
-    format, or a plain pickle (detectron2's ``.pkl``).
+    format, or a plain pickle (detectron2's ``.pkl``), read with the
+    ``weights_only`` unpickler and :data:`SAFE_GLOBALS`.
 
-    Loads with the ``weights_only`` unpickler and :data:`SAFE_GLOBALS`;
-    ``unsafe`` (default: whether :func:`unsafe_load` is active) uses the
-    full one. Raises ``FileNotFoundError`` for a missing file and
-    :class:`CheckpointError` naming the file for anything else; ``hint``
-    says how to opt in when the file needs more types.
+    Args:
+        path (str): The file.
+        map_location (Any): As for ``torch.load``. Defaults to ``'cpu'``.
+        unsafe (bool, optional): Use the full unpickler, which runs any
+            code the file holds. Defaults to None: whether
+            :func:`unsafe_load` is active.
+        hint (str): How a refusal says to opt in, when the file needs
+            more types. Defaults to :data:`TOOL_HINT` (``--unsafe-load``).
+
+    Returns:
+        Any: What the file holds.
+
+    Raises:
+        FileNotFoundError: No such file.
+        CheckpointError: Anything else, naming the file.
     """
     path = osp.expanduser(str(path))
     if not osp.isfile(path):

@@ -96,8 +96,7 @@ def _os_error_in(error: BaseException) -> Optional[OSError]:
 
 
 def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(f)`` on a temporary file in ``path``'s folder (opened
-    ``'wb'``; ``f.name`` is its path, for writers that open it again), flush
+    """Call ``write(f)`` on a temporary file in ``path``'s folder, flush
     and fsync it, and rename it to ``path``.
 
     The file gets the mode a plain ``open()`` would give it under the
@@ -109,6 +108,12 @@ def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
     reports as a ``RuntimeError``) becomes one ``OSError`` whose message
     names ``path`` and the cause, e.g. ``could not write out.pth (No space
     left on device); ...``.
+
+    Args:
+        path (str): The file to write; its folder is created if needed.
+        write (Callable[[BinaryIO], None]): Writes the content to the file
+            it is given (opened ``'wb'``; ``f.name`` is its path, for
+            writers that open it again).
     """
     path = osp.abspath(path)
     dirname, base = osp.split(path)
