@@ -1,6 +1,7 @@
 """A backbone file is recognised by its keys' prefixes, whatever the
 backbone; the ResNet-only tools refuse the others, naming tool and
 backbone."""
+import os.path as osp
 import pickle
 
 import pytest
@@ -10,7 +11,7 @@ from mmpixpro.converters import (BACKBONE, CheckpointError, backbone_family,
                                  extract_backbone, is_backbone_state_dict,
                                  read_pretrained)
 from mmpixpro.registry import MODELS
-from tests.conftest import load_tool_main
+from tests.conftest import REPO, load_tool_main
 
 to_d2 = load_tool_main('model_converters', 'to_detectron2.py')
 check_weights = load_tool_main('benchmarks', 'check_weights.py')
@@ -117,3 +118,21 @@ def test_check_weights_takes_a_convnext_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f'config file {missing} does not exist' in err
     assert 'expected' not in err
+
+
+def test_train_downstream_takes_a_convnext_file(tmp_path):
+    """train_downstream.py reads the file as backbone weights and goes on
+    to the data check (it used to stop at 'expected ResNet backbone
+    weights')."""
+    train_downstream = load_tool_main('benchmarks', 'train_downstream.py')
+    src = tmp_path / 'backbone.pth'
+    torch.save(dict(state_dict=tiny_state_dict('ConvNeXt')), src)
+    config = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'coco',
+                      'mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-1x_coco.py')
+    with pytest.raises(SystemExit) as info:
+        train_downstream([
+            config, '--pretrained',
+            str(src), '--cfg-options',
+            f'train_dataloader.dataset.data_root={tmp_path}/none'
+        ])
+    assert 'data folder not found' in str(info.value.code)
