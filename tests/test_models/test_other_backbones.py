@@ -70,10 +70,9 @@ def runner_config(family, work_dir, data_root, max_epochs=2):
     """The family's config as a 2-epoch run of 1 step each (4 images, batch
     4), a checkpoint every epoch, the lr schedule's shape over 2 epochs."""
     cfg = tiny_config(family)
-    # Stochastic depth draws from the main process's torch RNG, which no
-    # checkpoint holds: with it a resumed run differs
-    # (docs/another_backbone.md).
-    cfg.model.backbone.drop_path_rate = 0.
+    # Stochastic depth as the config has it (0.1 for ConvNeXt-T): it draws
+    # from the main process's torch RNG, which the checkpoint keeps.
+    cfg.model.backbone.drop_path_rate = 0.1
     cfg.work_dir = str(work_dir)
     cfg.launcher = 'none'
     cfg.pop('model_wrapper_cfg')

@@ -22,7 +22,7 @@ from mmpixpro.converters import (BACKBONE, CheckpointError, read_pretrained,
                                  unsafe_load)
 from mmpixpro.converters.command_line import add_unsafe_load_argument
 from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: F401
-from mmpixpro.engine.runner.exact_resume import choose_resume_checkpoint
+from mmpixpro.engine.runner.resume_source import choose_resume_checkpoint
 from mmpixpro.engine.runner.work_dir_lock import WorkDirLockedError
 from mmpixpro.evaluation import set_pretrained
 from mmpixpro.utils import iter_config_dicts

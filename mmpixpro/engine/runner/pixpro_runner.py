@@ -6,6 +6,8 @@ from .config_checks import ConfigChecksMixin
 from .cpu_route import CPURouteMixin
 from .exact_resume import ExactResumeMixin
 from .lr_scaling import LRScalingMixin
+from .resume_lr import ResumeLrMixin
+from .resume_source import ResumeSourceMixin
 from .safe_loading import SafeLoadingMixin
 from .strict_loading import StrictLoadingMixin
 from .work_dir_lock import WorkDirLockMixin
@@ -13,8 +15,9 @@ from .work_dir_lock import WorkDirLockMixin
 
 @RUNNERS.register_module()
 class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
-                   ExactResumeMixin, SafeLoadingMixin, ConfigChecksMixin,
-                   WorkDirLockMixin, Runner):
+                   ResumeSourceMixin, ResumeLrMixin, ExactResumeMixin,
+                   SafeLoadingMixin, ConfigChecksMixin, WorkDirLockMixin,
+                   Runner):
     """mmengine's ``Runner`` plus what PixPro configs need:
 
     1. ``LRScalingMixin``: ``auto_scale_lr`` with ``rule='sqrt'`` as well as
@@ -23,11 +26,13 @@ class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
        fp32) instead of failing.
     3. ``StrictLoadingMixin``: ``load_from`` and ``--resume`` fill every
        tensor or stop, naming the config option that likely differs.
-    4. ``ExactResumeMixin``: ``--resume`` continues the data order too,
-       takes the work directory's own newest checkpoint (also after the
-       folder was moved or copied) and says which, or says that there is
-       nothing to resume from; an lr changed for the resumed run is
+    4. ``ResumeSourceMixin``: ``--resume`` without a path takes the work
+       directory's own newest checkpoint (also after the folder was moved
+       or copied) and says which, or says that there is nothing to resume
+       from. ``ResumeLrMixin``: an lr changed for the resumed run is
        applied, with the schedule recomputed from it.
+       ``ExactResumeMixin``: the data order and the main process's random
+       state (stochastic depth, dropout) continue as if uninterrupted.
     5. ``SafeLoadingMixin``: checkpoints are read with the safe unpickler
        unless the config sets ``unsafe_load = True``.
     6. ``ConfigChecksMixin``: clear messages for a dataset smaller than a
