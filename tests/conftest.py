@@ -86,6 +86,6 @@ def main_job(tmp_path_factory):
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', '--det-options',
         *FINETUNE_AT_TEST_SIZE, '--seg-options', *FINETUNE_AT_TEST_SIZE
-    ])
+    ], timeout=1800)  # 22 stages, each its own process: minutes when busy
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return dict(work=work, stdout=proc.stdout)
