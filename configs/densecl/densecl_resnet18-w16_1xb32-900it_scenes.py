@@ -1,17 +1,6 @@
-# The dense contrastive peer of the README's main job: mmpretrain's DenseCL
-# (densecl_resnet50_8xb32-coslr-200e_in1k.py) with exactly the backbone,
-# data, views, batch, steps, optimiser, schedule and runtime of
-# configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py (the same
-# _base_ files). Only the method differs. Its loss settings are mmpretrain's:
-# temperature 0.2, loss_lambda 0.5 (single and dense loss weighted equally),
-# key-encoder momentum 0.999 (fixed, MoCo style); the neck is scaled like
-# PixPro's and BYOL's projectors (128 -> 256 -> 64, feat_dim 64).
-#
-# The one scaled setting: the queue. mmpretrain's 65536 negatives are 5.1 %
-# of ImageNet's 1,281,167 images; the same fraction of the 2000 generated
-# scenes is 102, rounded down to a multiple of the batch (the model
-# asserts it): 96. A 65536 queue would hold every scene's stale keys about
-# 33 times over, as negatives of the scene itself.
+# The main job's dense contrastive peer: mmpretrain's DenseCL with the PixPro
+# scenes config's backbone, data, views, batch, steps, optimiser and schedule;
+# only the queue is scaled (96). Why each value: configs/densecl/README.md.
 _base_ = [
     '../_base_/models/resnet18-w16.py',
     '../_base_/datasets/scenes_pixpro.py',

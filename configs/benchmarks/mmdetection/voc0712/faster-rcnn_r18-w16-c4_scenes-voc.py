@@ -1,24 +1,6 @@
-# The main job's miniature of faster-rcnn_r50-c4_ms-24k_voc0712.py: the
-# same detector, pipeline, losses, optimiser and evaluator, on one CPU. It
-# changes only (tests/test_downstream/test_miniature_configs.py checks that
-# nothing else differs):
-# - width: the narrow ResNet-18 of the scenes pre-training configs (16 base
-#   channels; res5 in the box head as there, NarrowResLayerExtraNorm since
-#   mmdet's ResLayer fixes 64 base channels), every other width divided by
-#   16 as the backbone's are (C4 1024 -> 64, res5 2048 -> 128, RPN 1024 ->
-#   64); BN for SyncBN (one process);
-# - image size: the generated 128 px scenes shown at 256 px (the recipe's
-#   800 px test size x 0.32), train sizes 480-800 x 0.32; the proposals
-#   scaled with the image area (x 0.1: 200 in training, 50 at test, for 2
-#   to 6 objects a scene) and 32 sampled RoIs an image instead of 512 (res5
-#   runs once per RoI: at 512 it is over 85 % of a step on a CPU);
-# - schedule: 150 iterations of batch 4, lr 0.005 (0.02 for 16, linear
-#   rule), steps at 75 % and 92 % as 18k/22k of 24k, warm-up 25 (100 in
-#   the recipe); one evaluation and one checkpoint at the end;
-# - dataset: the scenes' VOC layout (tools/misc/make_scenes.py), their six
-#   classes, boxes down to 8 px (the recipe's 32 px at VOC's ~500 px).
-# Run it as a user runs a fine-tune (the main job does):
-#   python tools/benchmarks/train_downstream.py THIS --pretrained BACKBONE.pth
+# The main job's miniature of faster-rcnn_r50-c4_ms-24k_voc0712.py on one CPU:
+# width, image size, schedule and dataset changed, nothing else.
+# Settings: configs/benchmarks/README.md, "Notes per config".
 _base_ = './faster-rcnn_r50-c4_ms-24k_voc0712.py'
 custom_imports = dict(imports=[
     'mmpixpro.evaluation', 'mmpretrain.models',

@@ -1,24 +1,6 @@
-# The main job's miniature of fcn_r50-d8_4xb2-40k_cityscapes-769x769.py: the
-# same FCN, backbone layout (plain stem, dilations 1/1/2/4, output stride
-# 8), pipeline, loss, optimiser, schedule shape and sliding-window test, on
-# one CPU. It changes only (tests/test_downstream/test_miniature_configs.py
-# checks that nothing else differs):
-# - width: the narrow ResNet-18 of the scenes pre-training configs (16 base
-#   channels), the heads' widths divided by 16 as the backbone's are (C5
-#   2048 -> 128, C4 1024 -> 64, FCN 512 -> 32, auxiliary 256 -> 16); BN for
-#   SyncBN (one process);
-# - image size: the generated scenes at their own 128 px (the recipe's
-#   1025 px shorter side x 0.125), resized x0.5 to x2 and cropped to 96
-#   (769 x 0.125); sliding test window 96, stride 64;
-# - schedule: 150 iterations of batch 8 (4 GPUs x 2 in the recipe, so lr
-#   0.01 as there), poly to 1e-4; one evaluation and one checkpoint at the
-#   end;
-# - dataset: the scenes' Cityscapes layout (tools/misc/make_scenes.py)
-#   with their seven classes (background included): mmseg's
-#   CityscapesDataset refuses other class names, so its parent
-#   BaseSegDataset with Cityscapes' file suffixes.
-# Run it as a user runs a fine-tune (the main job does):
-#   python tools/benchmarks/train_downstream.py THIS --pretrained BACKBONE.pth
+# The main job's miniature of fcn_r50-d8_4xb2-40k_cityscapes-769x769.py on one
+# CPU: width, image size, schedule and dataset changed, nothing else.
+# Settings: configs/benchmarks/README.md, "Notes per config".
 _base_ = './fcn_r50-d8_4xb2-40k_cityscapes-769x769.py'
 
 # --- width (and, marked, image size)
