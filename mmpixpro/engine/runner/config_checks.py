@@ -47,7 +47,8 @@ def check_hook_arguments(where: str, cfg, save_checkpoint: Callable) -> None:
             ``default_hooks.checkpoint``).
         cfg (dict): the hook's config (``type`` and its arguments); a
             built hook or None is skipped.
-        save_checkpoint (Callable): the runner's ``save_checkpoint``.
+        save_checkpoint (Callable): the runner's ``save_checkpoint`` with
+            its own argument names (mmengine's ``Runner.save_checkpoint``).
 
     Raises:
         ValueError: naming the key, the hook and the nearest argument.
@@ -158,12 +159,13 @@ class ConfigChecksMixin:
         return model
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
+        # mmengine's signature: the mixins' overrides pass keys through as
+        # **kwargs to it, which would let every key pass.
+        save = Runner.save_checkpoint
         for name, cfg in dict(default_hooks or {}).items():
-            check_hook_arguments(f'default_hooks.{name}', cfg,
-                                 self.save_checkpoint)
+            check_hook_arguments(f'default_hooks.{name}', cfg, save)
         for i, cfg in enumerate(custom_hooks or []):
-            check_hook_arguments(f'custom_hooks[{i}]', cfg,
-                                 self.save_checkpoint)
+            check_hook_arguments(f'custom_hooks[{i}]', cfg, save)
         super().register_hooks(default_hooks, custom_hooks)
 
     def register_default_hooks(self, hooks=None) -> None:
