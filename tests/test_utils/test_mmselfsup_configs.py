@@ -96,9 +96,10 @@ def test_migrated_config_trains_a_step(tmp_path):
         model.train()
         data = model.data_preprocessor(default_collate(samples), True)
         losses = model.loss(data['inputs'], data['data_samples'])
-    # BYOL's loss is 2 - 2 cos per view pair: finite and inside [0, 4].
+    # mmpretrain's CosineSimilarityLoss is -cos per direction, and BYOL
+    # returns 2 x their sum: finite and inside [-4, 4].
     loss = losses['loss']
-    assert torch.isfinite(loss) and 0 <= loss.item() <= 4
+    assert torch.isfinite(loss) and -4 <= loss.item() <= 4
     loss.backward()
     assert model.backbone.conv1.weight.grad.abs().sum() > 0
     # The dataset type resolves to mmpretrain's ImageNet.
