@@ -16,11 +16,8 @@ _base_ = [
 model = dict(
     type='mmpretrain.BYOL',
     base_momentum=0.01,
-    data_preprocessor=dict(
-        type='SelfSupDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False),
+    # The scenes data base's half: the views arrive augmented (PIL path).
+    data_preprocessor={{_base_.data_preprocessor}},
     backbone={{_base_.resnet18_w16_os16}},
     neck=dict(
         type='NonLinearNeck',

@@ -15,13 +15,8 @@ model = dict(
     feat_dim=64,
     momentum=0.999,
     loss_lambda=0.5,
-    # The views arrive augmented and in RGB (scenes_pixpro.py is the PIL
-    # path, LoadRGBImageFromFile): normalisation only, as for BYOL.
-    data_preprocessor=dict(
-        type='SelfSupDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False),
+    # The scenes data base's half: the views arrive augmented (PIL path).
+    data_preprocessor={{_base_.data_preprocessor}},
     backbone={{_base_.resnet18_w16_os16}},
     neck=dict(
         type='DenseCLNeck',
