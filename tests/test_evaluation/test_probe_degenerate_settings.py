@@ -12,22 +12,7 @@ import torch
 from PIL import Image
 
 from mmpixpro.evaluation import DenseData, dense_probe
-from tests.conftest import SMALL_CONFIG, load_tool_main
-from tests.test_evaluation.test_dense_data import write_cityscapes
-
-probe_cli = load_tool_main('analysis', 'dense_probe.py')
-
-
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    root = tmp_path_factory.mktemp('cityscapes')
-    write_cityscapes(root, splits=(('train', 2), ('val', 1)), size=32)
-    return str(root)  # labels 0, 1, 2 and 255
-
-
-def run(data, *extra):
-    return probe_cli([SMALL_CONFIG, 'random', '--data-root', data, '--format',
-                      'cityscapes', '--img-size', '32', '--quiet', *extra])
+from tests.test_evaluation.conftest import run_probe_cli as run
 
 
 @pytest.mark.parametrize('option,value,range_', [
