@@ -85,8 +85,8 @@ TRANSFER_CONFIGS = [
 ]
 # Seconds each kind of stage took in the default run on 2 cores (the ETA's
 # first guess; it is rescaled by how fast the stages done so far ran).
-EXPECTED_SECONDS = dict(scenes=40, pretrain=480, extract=6, probe=35,
-                        det=100, seg=70, pictures=40, transfer=45)
+EXPECTED_SECONDS = dict(scenes=40, pretrain=390, extract=5, probe=20,
+                        det=120, seg=110, pictures=40, transfer=45)
 
 
 class OptionError(ValueError):

@@ -69,9 +69,9 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # --- schedule
-max_iters = 150
+max_iters = 300
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-optim_wrapper = dict(optimizer=dict(lr=0.005))
+optim_wrapper = dict(optimizer=dict(lr=0.02))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
          end=25),
@@ -79,7 +79,7 @@ param_scheduler = [
          milestones=[max_iters * 3 // 4, max_iters * 11 // 12], gamma=0.1)
 ]
 default_hooks = dict(
-    logger=dict(interval=20),
+    logger=dict(interval=50),
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
 auto_scale_lr = dict(base_batch_size=4)
 

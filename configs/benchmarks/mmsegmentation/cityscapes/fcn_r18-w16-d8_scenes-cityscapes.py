@@ -16,8 +16,9 @@ model = dict(
         in_channels=64, channels=16, norm_cfg=bn, num_classes=num_classes),
     test_cfg=dict(crop_size=crop_size, stride=(64, 64)))
 
-# --- image size
-scale = (256, 128)
+# --- image size: the 128 px scenes shown at 256 px, as the detector and the
+# dense probe see them
+scale = (512, 256)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -66,7 +67,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # --- schedule
-max_iters = 150
+max_iters = 1000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
     dict(
@@ -78,7 +79,7 @@ param_scheduler = [
         by_epoch=False)
 ]
 default_hooks = dict(
-    logger=dict(interval=20),
+    logger=dict(interval=100),
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
 
 # --- display only: a progress bar with ETA (the main job's stages show
