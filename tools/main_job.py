@@ -1,6 +1,7 @@
 """The README's main job: the paper's protocol in miniature, on one CPU.
 
     python tools/main_job.py [--work-dir work_dirs/main_job] [--seeds 0 1 2]
+    python tools/main_job.py --seeds 0 1 2 --resume   # keep finished seeds
 
 On generated scenes (written once to ``--data``), per seed:
 
@@ -34,6 +35,7 @@ import json
 import math
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import time
@@ -120,6 +122,11 @@ def parse_args(argv=None):
                         help='held-out scenes in the pictures')
     parser.add_argument('--no-transfer-check', action='store_true',
                         help='skip the released recipe\'s transfer check')
+    parser.add_argument('--resume', action='store_true',
+                        help='keep the seeds whose every score is already in '
+                        'WORK_DIR/results.json from a run of the same '
+                        'settings (e.g. add seeds 1 and 2 to a finished '
+                        'seed 0, or finish a run cut short); run the rest')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='passed to the three pre-training '
                         'runs, e.g. train_cfg.max_iters=100')
@@ -203,6 +210,46 @@ def check_keys(option: str, config: str, cfg, values: dict) -> None:
                     f'{option}: {key}: {config} has no key '
                     f'{".".join(path + [part])}{hint}')
             path.append(part)
+
+
+# ----------------------------------------------------------------- resume
+# The settings a kept seed must share with this run (its tasks may be more:
+# a seed counts as complete for the tasks this run asks for).
+RESUME_SETTINGS = ('img_size', 'probe_epochs', 'pretrain_options',
+                   'det_options', 'seg_options', 'det_config', 'seg_config')
+
+
+def reusable_seeds(old: dict, settings: dict, seeds) -> list:
+    """The seeds of ``seeds`` that an earlier run's ``results.json``
+    (``old``) holds complete: a figure for every backbone and every task of
+    ``settings['tasks']``, none of them an error. Raises ``OptionError`` when
+    the earlier run had other settings (``RESUME_SETTINGS``), whose scores
+    would not be comparable."""
+    before = old.get('settings', {})
+    differ = [f'{k}: {before.get(k)!r} there, {settings[k]!r} now'
+              for k in RESUME_SETTINGS
+              if k in settings and before.get(k) != settings[k]]
+    if differ:
+        raise OptionError(
+            '--resume: the results.json in --work-dir comes from a run of '
+            'other settings (' + '; '.join(differ) + '); its scores would '
+            'not compare with this run\'s. Give another --work-dir, or drop '
+            '--resume to run every seed again')
+    kept = []
+    for seed in seeds:
+        per_seed = old.get('seeds', {}).get(str(seed), {})
+        if all(
+                isinstance(per_seed.get(b, {}).get(t), dict)
+                and 'error' not in per_seed[b][t] and per_seed[b][t]
+                for b in BACKBONES for t in settings['tasks']):
+            kept.append(seed)
+    return kept
+
+
+def stage_seed(title: str):
+    """The seed a stage title names (``'..., seed 3'``), or None."""
+    found = re.search(r'\bseed (\d+)\b', title)
+    return int(found.group(1)) if found else None
 
 
 # ----------------------------------------------------------------- stages
@@ -344,10 +391,14 @@ def last_metrics(work_dir, key):
     raise StageFailed(f'no {key} in the logs of {work_dir}')
 
 
-def finetune(config, backbone_file, work_dir, seed, data_options, options):
-    """``train_downstream.py config --pretrained backbone_file`` (the check
-    that every backbone weight arrived runs before the first iteration)."""
-    values = {'randomness.seed': seed, **data_options, **options}
+def finetune(config, backbone_file, work_dir, seed, data_root, options):
+    """``train_downstream.py config --pretrained backbone_file`` on the
+    scenes under ``data_root`` (the check that every backbone weight arrived
+    runs before the first iteration)."""
+    values = {'randomness.seed': seed}
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        values[f'{loader}.dataset.data_root'] = data_root
+    values.update(options)
     run_process([
         PY, 'tools/benchmarks/train_downstream.py', config, '--pretrained',
         backbone_file, '--work-dir', work_dir, '--cfg-options'
@@ -355,24 +406,16 @@ def finetune(config, backbone_file, work_dir, seed, data_options, options):
 
 
 def detection(backbone_file, work_dir, seed, args):
-    root = osp.join(args.data, 'VOCdevkit') + '/'
-    data = {f'{loader}.dataset.data_root': root
-            for loader in ('train_dataloader', 'val_dataloader',
-                           'test_dataloader')}
-    finetune(DET_CONFIG, backbone_file, work_dir, seed, data,
-             args.det_options)
+    finetune(DET_CONFIG, backbone_file, work_dir, seed,
+             osp.join(args.data, 'VOCdevkit') + '/', args.det_options)
     m = last_metrics(work_dir, 'pascal_voc/mAP')
     return dict(AP=100 * m['pascal_voc/mAP'], AP50=100 * m['pascal_voc/AP50'],
                 AP75=100 * m['pascal_voc/AP75'])
 
 
 def segmentation(backbone_file, work_dir, seed, args):
-    root = osp.join(args.data, 'cityscapes') + '/'
-    data = {f'{loader}.dataset.data_root': root
-            for loader in ('train_dataloader', 'val_dataloader',
-                           'test_dataloader')}
-    finetune(SEG_CONFIG, backbone_file, work_dir, seed, data,
-             args.seg_options)
+    finetune(SEG_CONFIG, backbone_file, work_dir, seed,
+             osp.join(args.data, 'cityscapes') + '/', args.seg_options)
     m = last_metrics(work_dir, 'mIoU')
     return dict(mIoU=m['mIoU'], aAcc=m['aAcc'], mAcc=m['mAcc'])
 
@@ -595,13 +638,14 @@ def draw_pictures(args, results, files, out_dir):
 
 
 # ------------------------------------------------------------------- main
-def build_plan(args):
+def build_plan(args, kept=()):
     """Stage kinds in order. Per seed, random init is scored first, then
     each method is pre-trained, extracted and scored before the next one
-    starts, so a run cut short has complete rows for what it reached."""
+    starts, so a run cut short has complete rows for what it reached.
+    Seeds in ``kept`` (taken from an earlier run) have no stages."""
     tasks = [t for t in TASKS if t in args.tasks]
     plan = ['scenes']
-    for _ in args.seeds:
+    for _ in [s for s in args.seeds if s not in kept]:
         plan += ['extract'] + tasks
         for _ in METHODS:
             plan += ['pretrain', 'extract'] + tasks
@@ -621,14 +665,48 @@ def main(argv=None) -> int:
         return 2
     begin = time.time()
     work = args.work_dir
-    os.makedirs(work, exist_ok=True)
-    stages = Stages(build_plan(args))
-    results = dict(seeds={}, settings=dict(
+    settings = dict(
         seeds=args.seeds, tasks=args.tasks, img_size=args.img_size,
         probe_epochs=args.probe_epochs, pretrain_options=args.cfg_options,
         det_options=args.det_options, seg_options=args.seg_options,
-        det_config=DET_CONFIG, seg_config=SEG_CONFIG), stages=stages.times)
+        det_config=DET_CONFIG, seg_config=SEG_CONFIG)
+    old, kept = {}, []
+    old_file = osp.join(work, 'results.json')
+    if args.resume and osp.isfile(old_file):
+        with open(old_file) as f:
+            old = json.load(f)
+        try:
+            kept = reusable_seeds(old, settings, args.seeds)
+        except OptionError as e:
+            print(f'error: {e}', file=sys.stderr)
+            return 2
+    os.makedirs(work, exist_ok=True)
+    stages = Stages(build_plan(args, kept))
+    # A kept seed's stage times stay in the record, marked as kept.
+    stages.times.extend(
+        dict(t, kept=True) for t in old.get('stages', [])
+        if stage_seed(t['stage']) in kept)
+    results = dict(seeds={}, settings=settings, stages=stages.times)
     files = {}
+    for seed in kept:
+        results['seeds'][str(seed)] = old['seeds'][str(seed)]
+        seed_dir = osp.join(work, f'seed{seed}')
+        for name in METHODS:
+            run_dir = osp.join(seed_dir, name.lower())
+            files[(str(seed), name, 'work_dir')] = run_dir
+            try:
+                files[(str(seed), name, 'checkpoint')] = latest_checkpoint(
+                    run_dir)
+            except StageFailed:
+                pass  # its pictures are left out
+        for b in BACKBONES:
+            try:
+                files[(str(seed), b, 'det')] = latest_checkpoint(
+                    osp.join(seed_dir, 'det', slug(b)))
+            except StageFailed:
+                pass
+        print(f'seed {seed}: every score is in {old_file} (--resume): '
+              'kept, not run again', flush=True)
 
     if osp.isfile(osp.join(args.data, 'scenes.json')):
         stages.run('scenes', f'scenes: using {args.data}', lambda: None)
@@ -640,7 +718,7 @@ def main(argv=None) -> int:
             return 1
     data_root = osp.join(args.data, 'unlabeled')
 
-    for seed in args.seeds:
+    for seed in [s for s in args.seeds if s not in kept]:
         s = str(seed)
         per_seed = results['seeds'][s] = {b: {} for b in BACKBONES}
         seed_dir = osp.join(work, f'seed{seed}')
