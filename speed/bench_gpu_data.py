@@ -53,10 +53,10 @@ SMOKE_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb16-4e.py'
 
 def _write_one(job):
     path, i, seed = job
-    from mmpixpro.testing import random_shapes_image
+    from mmpixpro.datasets.generated_scenes import generate_scene
     rng = np.random.default_rng(seed + i)
     h, w = (375, 500) if i % 2 == 0 else (500, 375)
-    img = random_shapes_image(rng, h, w) + rng.normal(0, 20, (h, w, 3))
+    img = generate_scene(rng, (h, w)).image + rng.normal(0, 20, (h, w, 3))
     Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(path, quality=90)
 
 

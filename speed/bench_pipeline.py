@@ -58,7 +58,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 from bench_io import REPO, write_results
-from mmpixpro.testing import random_shapes_image
+from mmpixpro.datasets.generated_scenes import generate_scene
 from mmpixpro.utils import register_all_modules
 
 PIXPRO_DATA_CFG = osp.join(REPO, 'configs/_base_/datasets/imagenet_pixpro.py')
@@ -120,7 +120,7 @@ def write_jpegs(folder, num, noise_std, seed=0):
     paths = []
     for i in range(num):
         h, w = (375, 500) if i % 2 == 0 else (500, 375)
-        img = random_shapes_image(rng, h, w) + rng.normal(0, noise_std, (h, w, 3))
+        img = generate_scene(rng, (h, w)).image + rng.normal(0, noise_std, (h, w, 3))
         path = osp.join(folder, f'img_{i:03d}.jpg')
         Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(
             path, quality=90)

@@ -1,4 +1,3 @@
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -6,11 +5,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 
 from mmpixpro.utils import register_all_modules
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-# The small config: the recipe at CPU scale, for the engine and data tests.
-SMALL_CONFIG = osp.join(REPO, 'configs', 'pixpro',
-                        'pixpro_resnet18-w16_1xb16-4e.py')
+from tests.utils import FINETUNE_AT_TEST_SIZE, REPO, run_tool
 
 register_all_modules()
 
@@ -26,9 +21,19 @@ def mmpixpro_scope():
 @pytest.fixture(scope='module')
 def images(tmp_path_factory):
     """A folder of 8 generated 90x120 images for small training runs."""
-    from mmpixpro.testing import write_image_folder
+    from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
     root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=8, size=(90, 120))
+    write_unlabeled_folder(str(root), num=8, size=(90, 120))
+    return str(root)
+
+
+@pytest.fixture(scope='module')
+def small_images(tmp_path_factory):
+    """A folder of 4 generated 64x80 images (bad-input and start-up
+    checks, which stop within a step or two)."""
+    from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
+    root = tmp_path_factory.mktemp('small_images')
+    write_unlabeled_folder(str(root), num=4, size=(64, 80))
     return str(root)
 
 
@@ -40,29 +45,6 @@ def max_iters():
     yield 100
 
 
-def load_tool_main(*path):
-    """The ``main(argv)`` of a script under tools/, e.g.
-    ``load_tool_main('model_converters', 'to_detectron2.py')``."""
-    file = osp.join(REPO, 'tools', *path)
-    spec = importlib.util.spec_from_file_location(
-        osp.splitext(osp.basename(file))[0], file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
-
-
-# The main job's fine-tunes at test size: 2 iterations of 2 images, no
-# loader workers.
-FINETUNE_AT_TEST_SIZE = [
-    'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-    'train_dataloader.batch_size=2'
-] + [
-    f'{loader}.{key}'
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    for key in ('num_workers=0', 'persistent_workers=False')
-]
-
-
 @pytest.fixture(scope='session')
 def main_job(tmp_path_factory):
     """The README's main job, shrunk (a few 64 px scenes, 2 steps per
@@ -71,8 +53,7 @@ def main_job(tmp_path_factory):
     it."""
     import sys
 
-    from mmpixpro.testing import write_scene_datasets
-    from tests.test_engine.train_helpers import run_tool
+    from mmpixpro.datasets.generated_scenes import write_scene_datasets
     root = tmp_path_factory.mktemp('main_job')
     data, work = root / 'scenes', root / 'work'
     write_scene_datasets(str(data), num_unlabeled=8, num_train=6, num_val=3,
@@ -89,3 +70,14 @@ def main_job(tmp_path_factory):
     ], timeout=1800)  # 22 stages, each its own process: minutes when busy
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return dict(work=work, stdout=proc.stdout)
+
+
+@pytest.fixture(scope='session')
+def pretrained(main_job):
+    """Paths of a pre-training checkpoint and its extracted backbone, as the
+    README's main job made them: the released R50 recipe for 2 steps with
+    tools/train.py, then extract_backbone_weights.py (its transfer check).
+    Every transfer test starts from these files."""
+    work = main_job['work']
+    return dict(checkpoint=str(work / 'pixpro_r50' / 'epoch_1.pth'),
+                backbone=str(work / 'pixpro_r50_backbone.pth'))

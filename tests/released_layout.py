@@ -9,7 +9,7 @@ import torch
 import torchvision
 from mmengine.config import Config
 
-from tests.conftest import REPO
+from tests.utils import REPO
 
 R50_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
 

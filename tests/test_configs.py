@@ -11,7 +11,7 @@ from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 
 from mmpixpro.registry import DATASETS, MODELS
-from tests.conftest import REPO, SMALL_CONFIG
+from tests.utils import REPO, SMALL_CONFIG
 
 
 def find_configs(*folder):

@@ -421,7 +421,7 @@ def segmentation(backbone_file, work_dir, seed, args):
 
 
 def make_scenes(data):
-    from mmpixpro.testing import write_scene_datasets
+    from mmpixpro.datasets.generated_scenes import write_scene_datasets
     written = write_scene_datasets(data, seed=0)
     print(f'{len(written["unlabeled"])} unlabeled, '
           f'{len(written["cityscapes"]["train"])} train and '

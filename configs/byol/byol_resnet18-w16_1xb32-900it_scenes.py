@@ -1,11 +1,6 @@
-# The instance-level baseline of the README's main job: mmpretrain's BYOL
-# (byol_resnet50_16xb256-coslr-200e_in1k.py) with exactly the backbone, data,
-# views, batch, steps, optimiser, schedule and runtime of
-# configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py (the same
-# _base_ files). Only the method differs: BYOL pools C5 to one vector per
-# view; its projector and predictor are scaled like PixPro's (128 -> 256 ->
-# 64, 64 -> 256 -> 64). Momentum 0.99 at the start, cosine to 1, as for
-# PixPro (mmpretrain writes 1 - tau).
+# The main job's instance-level peer: mmpretrain's BYOL with the backbone,
+# data, views, batch, steps, optimiser and schedule of the PixPro scenes
+# config. Notes: configs/byol/README.md, "Notes per config".
 _base_ = [
     '../_base_/models/resnet18-w16.py',
     '../_base_/datasets/scenes_pixpro.py',

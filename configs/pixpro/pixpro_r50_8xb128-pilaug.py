@@ -1,9 +1,6 @@
-# pixpro_r50_8xb128.py with the released PIL data path: every photometric
-# op runs in the dataloader workers (torchvision ColorJitter / grayscale /
-# solarize and PIL's Gaussian blur on PIL images), so the views are the
-# recipe's pixels bit for bit. Slower per core than the default fast path
-# (docs/data_pipeline.md); the crop boxes and the photometric parameters
-# drawn for a seed are the same on both paths.
+# pixpro_r50_8xb128.py with the released PIL data path: the recipe's pixels
+# bit for bit, slower per core than the default fast path.
+# Notes: configs/pixpro/README.md, "Notes per config".
 _base_ = [
     '../_base_/models/pixpro_r50.py',
     '../_base_/datasets/imagenet_pixpro_pil.py',

@@ -1,10 +1,6 @@
-# The small config, a small PixPro for one CPU: the full recipe (same
-# model, losses, views, optimiser and schedules, 224 px views, so C5 is 7x7
-# as in the paper) scaled down to the narrow ResNet-18 (16 base channels)
-# of _base_/models/pixpro_resnet18-w16.py, a batch of 16 and 4 epochs over
-# any image folder (`tools/misc/make_scenes.py data/scenes` writes one).
-# The engine tests run it; the README's main job uses the 128 px scene
-# config pixpro_resnet18-w16_1xb32-900it_scenes.py.
+# The small config: the full recipe on a narrow ResNet-18, batch 16, 4
+# epochs, 224 px views, on one CPU (the engine tests run it).
+# Notes: configs/pixpro/README.md, "Notes per config".
 _base_ = [
     '../_base_/models/pixpro_resnet18-w16.py',
     '../_base_/datasets/imagenet_pixpro.py',

@@ -11,7 +11,7 @@ from mmpixpro.converters import (BACKBONE, CheckpointError, backbone_family,
                                  extract_backbone, is_backbone_state_dict,
                                  read_pretrained)
 from mmpixpro.registry import MODELS
-from tests.conftest import REPO, load_tool_main
+from tests.utils import REPO, load_tool_main
 
 to_d2 = load_tool_main('model_converters', 'to_detectron2.py')
 check_weights = load_tool_main('benchmarks', 'check_weights.py')

@@ -1,7 +1,7 @@
 """The 1 % / 10 % COCO subsets: sampling (counts, seeds, nesting, every
 annotation of a chosen image kept, checked against an independent grouping
 of the original file) and the CLI (table, refusals, no silent overwrite).
-The configs that train on them: tests/test_downstream/
+The configs that train on them: tests/test_evaluation/
 test_coco_subset_configs.py."""
 import json
 import os
@@ -15,7 +15,7 @@ import pytest
 from mmpixpro.converters.coco_subset import (CocoFormatError,
                                              check_coco_instances,
                                              sample_image_ids, subset_size)
-from tests.conftest import REPO, load_tool_main
+from tests.utils import REPO, load_tool_main
 
 COCO_DIR = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'coco')
 FULL_CONFIG = osp.join(COCO_DIR, 'mask-rcnn_r50-fpn_ms-1x_coco.py')
@@ -221,7 +221,7 @@ def test_cli_refuses_missing_file_and_empty_subset(ann_file, tmp_path,
 
 
 def test_check_accepts_generated_coco(tmp_path):
-    from tests.test_downstream.generated_coco import write_coco
+    from tests.utils.generated_coco import write_coco
     root = write_coco(str(tmp_path / 'coco'), splits=(('train2017', 2), ))
     check_coco_instances(read(osp.join(root, 'annotations',
                                        'instances_train2017.json')))

@@ -21,14 +21,14 @@ from mmengine.dataset import default_collate
 from PIL import Image, ImageFilter
 
 from mmpixpro.datasets import DrawPhotometricParams, LoadRGBImageTurbo
+from mmpixpro.datasets.generated_scenes import generate_scene, write_unlabeled_folder
 from mmpixpro.datasets.transforms import LoadRGBImageFromFile
 from mmpixpro.models.data_preprocessors import apply_photometric
 from mmpixpro.models.data_preprocessors import photometric_ops as ops
 from mmpixpro.registry import MODELS, TRANSFORMS
 from mmpixpro.structures import PARAM_INDEX, PARAM_NAMES
-from mmpixpro.testing import random_shapes_image, write_image_folder
 from mmpixpro.utils import iter_config_dicts
-from tests.conftest import SMALL_CONFIG, REPO
+from tests.utils import SMALL_CONFIG, REPO
 
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
@@ -38,7 +38,7 @@ def images(n=8, h=37, w=53, seed=0):
     """Scenes with noise, plus a flat gray image and a pure-colour one
     (hue and saturation edge cases)."""
     rng = np.random.default_rng(seed)
-    out = [(random_shapes_image(rng, h, w) + rng.normal(0, 25, (h, w, 3))).clip(
+    out = [(generate_scene(rng, (h, w)).image + rng.normal(0, 25, (h, w, 3))).clip(
         0, 255).astype(np.uint8) for _ in range(n - 2)]
     out.append(np.full((h, w, 3), 128, np.uint8))
     pure = np.zeros((h, w, 3), np.uint8)
@@ -188,7 +188,7 @@ def test_applied_parameters_match_the_ops_in_recipe_order():
 @pytest.fixture(scope='module')
 def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp('fast_path')
-    return sorted(write_image_folder(str(root), num_images=6, size=(90, 120)))
+    return sorted(write_unlabeled_folder(str(root), num=6, size=(90, 120)))
 
 
 def small_config_pipelines(resize_backend=None):

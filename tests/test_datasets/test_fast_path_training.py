@@ -7,7 +7,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmpixpro.registry import HOOKS
-from tests.test_engine.train_helpers import build_runner, small_cfg
+from tests.utils import build_runner, small_cfg
 
 pytestmark = pytest.mark.slow
 

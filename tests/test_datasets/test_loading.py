@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from mmpixpro.datasets import LoadRGBImageFromFile, UnlabeledImageFolder
-from mmpixpro.testing import write_image_folder
+from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
 
 
 def load(path, **kwargs):
@@ -66,8 +66,8 @@ def test_unreadable_file_names_itself(tmp_path, kind):
 
 
 def test_dataset_skips_bad_files_when_asked(tmp_path):
-    write_image_folder(str(tmp_path), num_images=3, size=(20, 24))
-    (tmp_path / 'scenes_00' / 'broken.jpg').write_text('garbage')
+    write_unlabeled_folder(str(tmp_path), num=3, size=(20, 24))
+    (tmp_path / 'part_00' / 'broken.jpg').write_text('garbage')
     pipeline = [dict(type='LoadRGBImageFromFile', skip_invalid=True)]
     ds = UnlabeledImageFolder(data_root=str(tmp_path), pipeline=pipeline)
     assert len(ds) == 4
@@ -84,8 +84,8 @@ def test_dataset_skips_bad_files_when_asked(tmp_path):
 
 
 def test_folder_is_searched_recursively(tmp_path):
-    paths = write_image_folder(str(tmp_path / 'train'), num_images=6,
-                               size=(10, 10), num_subfolders=3)
+    paths = write_unlabeled_folder(str(tmp_path / 'train'), num=6,
+                                   size=(10, 10), num_subfolders=3)
     (tmp_path / 'train' / 'notes.txt').write_text('ignored')
     ds = UnlabeledImageFolder(data_root=str(tmp_path), data_prefix='train')
     found = sorted(ds.get_data_info(i)['img_path'] for i in range(len(ds)))

@@ -10,9 +10,9 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmpixpro.testing import write_image_folder
+from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
 from mmpixpro.registry import DATASETS, TRANSFORMS
-from tests.conftest import REPO, SMALL_CONFIG
+from tests.utils import REPO, SMALL_CONFIG
 
 PIL_DATA = osp.join(REPO, 'configs', '_base_', 'datasets',
                     'imagenet_pixpro_pil.py')
@@ -29,7 +29,7 @@ def dataset_cfg():
 
 @pytest.mark.parametrize('path', ['fast', 'pil'])
 def test_samples_carry_two_views_and_their_boxes(tmp_path, dataset_cfg, path):
-    write_image_folder(str(tmp_path), num_images=4, size=(90, 120))
+    write_unlabeled_folder(str(tmp_path), num=4, size=(90, 120))
     dataset_cfg = copy.deepcopy(dataset_cfg)
     dataset_cfg.update(data_root=str(tmp_path), data_prefix='')
     if path == 'fast':

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from mmpixpro.datasets.generated_scenes import generate_scene
 from mmpixpro.datasets.transforms import RandomResizedCropWithCoord
 from mmpixpro.datasets.transforms.crop_and_flip import resize_uint8_torch
-from mmpixpro.testing import random_shapes_image
 
 PIL_FILTERS = dict(bilinear=Image.BILINEAR, bicubic=Image.BICUBIC)
 
@@ -14,7 +14,7 @@ PIL_FILTERS = dict(bilinear=Image.BILINEAR, bicubic=Image.BICUBIC)
 def photo_like(seed=0, h=150, w=200):
     """Shapes, sensor-like noise, slightly blurred: edges and texture."""
     rng = np.random.default_rng(seed)
-    img = random_shapes_image(rng, h, w) + rng.normal(0, 25, (h, w, 3))
+    img = generate_scene(rng, (h, w)).image + rng.normal(0, 25, (h, w, 3))
     img = Image.fromarray(img.clip(0, 255).astype(np.uint8))
     return np.asarray(img.filter(ImageFilter.GaussianBlur(0.8)))
 

@@ -19,16 +19,15 @@ from mmengine.hooks import Hook
 
 import mmpixpro.engine.hooks.atomic_checkpoint_hook as hook_module
 from mmpixpro.converters import load_checkpoint_file
-from mmpixpro.testing import write_image_folder
+from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
 from mmpixpro.engine.hooks import AtomicCheckpointHook
-from tests.test_engine.train_helpers import (build_runner, run_tool,
-                                             small_cfg, train_py)
+from tests.utils import build_runner, run_tool, small_cfg, train_py
 
 
 @pytest.fixture(scope='module')
 def images(tmp_path_factory):
     root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=8, size=(64, 80))
+    write_unlabeled_folder(str(root), num=8, size=(64, 80))
     return str(root)
 
 
@@ -99,10 +98,10 @@ def resume_and_finish(work, images, expected_start):
 def test_default_runtime_uses_the_atomic_hook(images, tmp_path):
     from mmengine.config import Config
 
-    from tests.conftest import SMALL_CONFIG
+    from tests.utils import SMALL_CONFIG
     assert Config.fromfile(SMALL_CONFIG).default_hooks.checkpoint.type == \
         'AtomicCheckpointHook'
-    # A plain CheckpointHook (train_helpers.small_cfg's) is upgraded.
+    # A plain CheckpointHook (tests.utils.small_cfg's) is upgraded.
     runner = build_runner(small_cfg(tmp_path, images, max_epochs=1))
     assert any(type(h) is AtomicCheckpointHook for h in runner.hooks)
 
@@ -216,7 +215,7 @@ def test_downstream_runs_use_the_atomic_hook():
     from mmengine.registry import DefaultScope
     from mmdet.registry import HOOKS as MMDET_HOOKS
 
-    from tests.conftest import REPO, load_tool_main
+    from tests.utils import REPO, load_tool_main
     config = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection',
                       'voc0712', 'faster-rcnn_r50-c4_ms-24k_voc0712.py')
     main = load_tool_main('benchmarks', 'train_downstream.py')

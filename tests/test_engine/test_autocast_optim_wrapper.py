@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmpixpro.engine import AutocastOptimWrapper, PixProLARS
-from tests.conftest import REPO
+from tests.utils import REPO
 
 
 def test_bf16_config_builds_autocast_wrapper_on_cpu():

@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from mmpixpro.converters.safe_load import (SAFE_GLOBALS, CheckpointError,
                                            globals_in_file, unsafe_load)
-from tests.conftest import REPO
+from tests.utils import REPO
 
 TORCH = Version(torch.__version__.split('+')[0])
 

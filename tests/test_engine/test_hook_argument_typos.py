@@ -12,7 +12,7 @@ from mmengine.hooks import Hook
 
 from mmpixpro.engine.runner.launch import build_runner
 from mmpixpro.registry import HOOKS
-from tests.conftest import REPO, SMALL_CONFIG
+from tests.utils import REPO, SMALL_CONFIG
 
 
 @HOOKS.register_module()

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mmpixpro.engine.runner.launch import build_train_config, train
-from tests.conftest import SMALL_CONFIG
+from tests.utils import SMALL_CONFIG
 
 
 def test_defaults_leave_the_config_as_it_is(tmp_path):

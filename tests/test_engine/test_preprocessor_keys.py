@@ -10,7 +10,7 @@ from mmengine.logging import MMLogger
 
 from mmpixpro.engine.runner.config_checks import preprocessor_mismatch
 from mmpixpro.engine.runner.launch import build_runner
-from tests.conftest import REPO, SMALL_CONFIG
+from tests.utils import REPO, SMALL_CONFIG
 
 
 def config(tmp_path, *options):

@@ -9,10 +9,8 @@ from mmengine.config import Config
 
 from mmpixpro.converters.safe_load import (SAFE_GLOBALS, globals_in_file,
                                            load_checkpoint_file)
-from mmpixpro.testing import write_image_folder
 from mmpixpro.evaluation import build_backbone
-from tests.conftest import REPO, load_tool_main
-from tests.test_engine.train_helpers import build_runner
+from tests.utils import REPO, build_runner, load_tool_main
 
 CONFIGS = {
     'pixpro': 'configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py',
@@ -22,21 +20,14 @@ CONFIGS = {
 TORCH_OWN = ('torch.', 'collections.OrderedDict', '_codecs.encode')
 
 
-@pytest.fixture(scope='module')
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=4, size=(64, 80))
-    return str(root)
-
-
-def train_two_steps(name, work, images):
+def train_two_steps(name, work, small_images):
     cfg = Config.fromfile(osp.join(REPO, CONFIGS[name]))
     cfg.work_dir = str(work)
     cfg.launcher = 'none'
     cfg.train_cfg.max_iters = 2
     loader = cfg.train_dataloader
     loader.update(batch_size=2, num_workers=0, persistent_workers=False)
-    loader.dataset.data_root = images
+    loader.dataset.data_root = small_images
     cfg.param_scheduler = [dict(type='ConstantLR', factor=1.0,
                                 by_epoch=False, begin=0, end=2)]
     cfg.default_hooks.checkpoint.interval = 2
@@ -46,8 +37,8 @@ def train_two_steps(name, work, images):
 
 
 @pytest.mark.parametrize('name', sorted(CONFIGS))
-def test_training_checkpoints_load_safely(tmp_path, images, name, capsys):
-    path = train_two_steps(name, tmp_path / name, images)
+def test_training_checkpoints_load_safely(tmp_path, small_images, name, capsys):
+    path = train_two_steps(name, tmp_path / name, small_images)
     needed = [g for g in globals_in_file(path) if not g.startswith(TORCH_OWN)]
     assert set(needed) <= set(SAFE_GLOBALS), set(needed) - set(SAFE_GLOBALS)
     ckpt = torch.load(path, weights_only=True)  # the allow-list, no opt-in

@@ -11,8 +11,7 @@ import pytest
 from mmengine.hooks import Hook
 
 from mmpixpro.engine.hooks.finite_loss_hook import FiniteLossHook
-from tests.test_engine.train_helpers import (build_runner, run_tool,
-                                             small_cfg, train_py)
+from tests.utils import build_runner, run_tool, small_cfg, train_py
 
 ITERS_PER_EPOCH = 2  # 8 images, batch 4
 EPOCHS = 3

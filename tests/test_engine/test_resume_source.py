@@ -12,7 +12,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmpixpro.converters import load_checkpoint_file
-from tests.test_engine.train_helpers import build_runner, small_cfg
+from tests.utils import build_runner, small_cfg
 
 
 class Started(Hook):
@@ -147,7 +147,7 @@ def test_downstream_warns_as_train_py_does(tmp_path, images, monkeypatch):
     directory logs train.py's warning, from the same code."""
     from mmengine.runner import Runner
 
-    from tests.conftest import REPO, load_tool_main
+    from tests.utils import REPO, load_tool_main
 
     ours = str(tmp_path / 'ours')
     cfg = cfg_for(ours, images, 1)

@@ -8,8 +8,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmpixpro.registry import HOOKS
-from tests.test_engine.train_helpers import (build_runner, dist_train,
-                                             run_tool, small_cfg, train_py)
+from tests.utils import build_runner, dist_train, run_tool, small_cfg, train_py
 
 pytestmark = pytest.mark.slow
 

@@ -13,21 +13,12 @@ from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 
 from mmpixpro.converters import load_checkpoint_file
-from mmpixpro.testing import write_image_folder
 from mmpixpro.registry import HOOKS
-from tests.conftest import REPO, SMALL_CONFIG
-from tests.test_engine.train_helpers import build_runner, small_cfg
+from tests.utils import REPO, SMALL_CONFIG, build_runner, small_cfg
 
 
-@pytest.fixture(scope='module')
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=4, size=(64, 80))
-    return str(root)
-
-
-def cfg_for(work, images, **kw):
-    cfg = small_cfg(work, images, batch_size=2, **kw)
+def cfg_for(work, small_images, **kw):
+    cfg = small_cfg(work, small_images, batch_size=2, **kw)
     cfg.train_dataloader.num_workers = 0
     return cfg
 
@@ -46,8 +37,8 @@ def warnings_of(run):
     return seen
 
 
-def test_resume_without_checkpoint_says_so(tmp_path, images):
-    cfg = cfg_for(tmp_path, images, max_epochs=1)
+def test_resume_without_checkpoint_says_so(tmp_path, small_images):
+    cfg = cfg_for(tmp_path, small_images, max_epochs=1)
     cfg.resume = True
     runner = build_runner(cfg)
     seen = warnings_of(runner.train)
@@ -70,8 +61,8 @@ def test_unknown_cfg_options_key_names_the_nearest(capsys):
     assert cfg.train_dataloader.num_workers == 0
 
 
-def test_dataset_smaller_than_a_batch(tmp_path, images):
-    cfg = cfg_for(tmp_path, images, max_epochs=1)
+def test_dataset_smaller_than_a_batch(tmp_path, small_images):
+    cfg = cfg_for(tmp_path, small_images, max_epochs=1)
     cfg.train_dataloader.batch_size = 8  # 4 images, drop_last=True
     with pytest.raises(ValueError) as info:
         build_runner(cfg).train()
@@ -80,8 +71,8 @@ def test_dataset_smaller_than_a_batch(tmp_path, images):
     assert 'train_dataloader.batch_size' in message
 
 
-def test_warmup_longer_than_the_run_warns(tmp_path, images):
-    cfg = cfg_for(tmp_path, images, max_epochs=1)
+def test_warmup_longer_than_the_run_warns(tmp_path, small_images):
+    cfg = cfg_for(tmp_path, small_images, max_epochs=1)
     cfg.param_scheduler = [dict(type='LinearLR', start_factor=0.01,
                                 by_epoch=False, begin=0, end=50)]
     seen = warnings_of(build_runner(cfg).train)
@@ -102,11 +93,11 @@ class _BlowUpWeights(Hook):
                 next(runner.model.parameters()).view(-1)[0] = float('inf')
 
 
-def test_non_finite_weights_stop_before_a_checkpoint(tmp_path, images):
+def test_non_finite_weights_stop_before_a_checkpoint(tmp_path, small_images):
     """The stop comes at the iteration that made the weights non-finite,
     before its checkpoint (the loss of that iteration was still finite);
     the message names the last checkpoint, whose weights are finite."""
-    cfg = cfg_for(tmp_path, images, max_epochs=2)
+    cfg = cfg_for(tmp_path, small_images, max_epochs=2)
     cfg.custom_hooks = [dict(type='FiniteLossHook'),
                         dict(type='_BlowUpWeights')]
     cfg.default_hooks.checkpoint = dict(

@@ -10,7 +10,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmpixpro.registry import HOOKS
-from tests.test_engine.train_helpers import build_runner, small_cfg
+from tests.utils import build_runner, small_cfg
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def test_user_ddp_settings_train_two_processes(tmp_path, images,
     ``static_graph``, through tools/dist_train.sh with 2 CPU processes."""
     from mmengine.config import Config
 
-    from tests.test_engine.train_helpers import dist_train
+    from tests.utils import dist_train
     from tests.test_models.test_speed_levers import USER_CONFIG
 
     cfg = small_cfg(tmp_path / 'work', images, max_epochs=1, batch_size=2)

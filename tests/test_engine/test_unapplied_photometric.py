@@ -15,20 +15,11 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmpixpro.engine.runner.launch import build_runner
-
 from mmpixpro.models.data_preprocessors import check_photometric_applied
 from mmpixpro.registry import MODELS
-from mmpixpro.testing import write_image_folder
-from tests.conftest import REPO, SMALL_CONFIG, load_tool_main
+from tests.utils import REPO, SMALL_CONFIG, load_tool_main
 from tests.test_models.test_pixcontrast import CONFIG as PIXCONTRAST_CONFIG
 from tests.test_models.test_pixcontrast import on_small_encoder
-
-
-@pytest.fixture(scope='module')
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=4, size=(64, 80))
-    return str(root)
 
 
 def assert_names_both_halves(message, preprocessor):
@@ -46,7 +37,7 @@ TRAIN_ARGS = [
 ]
 
 
-def test_train_py_refuses_at_start_up(tmp_path, images):
+def test_train_py_refuses_at_start_up(tmp_path, small_images):
     """The command of the report, through tools/train.py's own main: it
     used to train (and save) without colour jitter, grayscale, blur or
     solarize. The runner refuses when it builds the model, before any
@@ -55,7 +46,7 @@ def test_train_py_refuses_at_start_up(tmp_path, images):
     work = tmp_path / 'work'
     with pytest.raises(TypeError) as info:
         train([SMALL_CONFIG, '--work-dir', str(work)] + TRAIN_ARGS +
-              [f'train_dataloader.dataset.data_root={images}'])
+              [f'train_dataloader.dataset.data_root={small_images}'])
     assert_names_both_halves(str(info.value), 'SelfSupDataPreprocessor')
     assert not list(work.rglob('*.pth'))
     tool = runpy.run_path(osp.join(REPO, 'tools', 'train.py'))
@@ -67,7 +58,7 @@ def test_train_py_refuses_at_start_up(tmp_path, images):
         build_runner(cfg)
 
 
-def test_any_algorithm_is_refused_at_start_up(tmp_path, images):
+def test_any_algorithm_is_refused_at_start_up(tmp_path, small_images):
     """The runner's check is the config's, not the algorithm's: mmpretrain's
     BYOL with the fast pipeline and its own preprocessor is refused too."""
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'byol',
@@ -75,7 +66,7 @@ def test_any_algorithm_is_refused_at_start_up(tmp_path, images):
     cfg.work_dir = str(tmp_path)
     cfg.train_dataloader.dataset = Config.fromfile(
         SMALL_CONFIG).train_dataloader.dataset
-    cfg.train_dataloader.dataset.data_root = images
+    cfg.train_dataloader.dataset.data_root = small_images
     assert cfg.model.data_preprocessor.type != 'PhotometricDataPreprocessor'
     with pytest.raises(TypeError) as info:
         build_runner(cfg)
@@ -83,17 +74,17 @@ def test_any_algorithm_is_refused_at_start_up(tmp_path, images):
                              cfg.model.data_preprocessor.type.split('.')[-1])
 
 
-def one_batch(images):
+def one_batch(small_images):
     """A training batch of the small config's fast pipeline, as the
     dataloader gives it."""
     cfg = Config.fromfile(SMALL_CONFIG).train_dataloader
     cfg.update(batch_size=2, num_workers=0, persistent_workers=False)
-    cfg.dataset.data_root = images
+    cfg.dataset.data_root = small_images
     return next(iter(Runner.build_dataloader(cfg, seed=0)))
 
 
 @pytest.mark.parametrize('config', ['pixpro', 'pixcontrast'])
-def test_both_algorithms_check_before_their_loss(images, max_iters, config):
+def test_both_algorithms_check_before_their_loss(small_images, max_iters, config):
     if config == 'pixpro':
         model_cfg = Config.fromfile(SMALL_CONFIG).model
     else:
@@ -103,11 +94,11 @@ def test_both_algorithms_check_before_their_loss(images, max_iters, config):
     model.init_weights()
     assert type(model.data_preprocessor).__name__ == \
         'PhotometricDataPreprocessor'
-    batch = one_batch(images)
+    batch = one_batch(small_images)
     assert all('photometric' in s for s in batch['data_samples'])
     # Outside training the preprocessor only normalises: a loss on that
     # would be unaugmented too.
-    data = model.data_preprocessor(one_batch(images), training=False)
+    data = model.data_preprocessor(one_batch(small_images), training=False)
     with pytest.raises(TypeError) as info:
         model.loss(data['inputs'], data['data_samples'])
     assert_names_both_halves(str(info.value), 'PhotometricDataPreprocessor')
@@ -117,14 +108,14 @@ def test_both_algorithms_check_before_their_loss(images, max_iters, config):
     assert all(torch.isfinite(v).all() for v in losses.values())
 
 
-def test_mmpretrain_preprocessor_passes_views_unaugmented(images):
+def test_mmpretrain_preprocessor_passes_views_unaugmented(small_images):
     """Why the check is needed: SelfSupDataPreprocessor's output is the
     plain normalisation of the uint8 views (computed here by hand), with
     the drawn parameters left on the data samples."""
     cfg = Config.fromfile(SMALL_CONFIG).model.data_preprocessor
     cfg.type = 'SelfSupDataPreprocessor'
     pre = MODELS.build(cfg)
-    batch = one_batch(images)
+    batch = one_batch(small_images)
     views = [v.clone() for v in batch['inputs']]
     data = pre(batch, training=True)
     mean = torch.tensor(cfg.mean).view(1, 3, 1, 1)

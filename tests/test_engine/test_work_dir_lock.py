@@ -16,9 +16,7 @@ from mmpixpro.engine.runner.work_dir_lock import (LOCK_NAME,
                                                   WorkDirLockMixin,
                                                   acquire_work_dir_lock,
                                                   release_work_dir_lock)
-from tests.conftest import REPO
-from tests.test_engine.train_helpers import (build_runner, run_tool,
-                                             small_cfg, train_py)
+from tests.utils import REPO, build_runner, run_tool, small_cfg, train_py
 
 HOLD = textwrap.dedent('''
     import sys, time

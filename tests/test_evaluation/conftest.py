@@ -1,9 +1,6 @@
 import pytest
 
-from tests.conftest import SMALL_CONFIG, load_tool_main
 from tests.test_evaluation.test_dense_data import write_cityscapes
-
-probe_cli = load_tool_main('analysis', 'dense_probe.py')
 
 
 @pytest.fixture(scope='module')
@@ -13,9 +10,3 @@ def data(tmp_path_factory):
     root = tmp_path_factory.mktemp('cityscapes')
     write_cityscapes(root, splits=(('train', 2), ('val', 1)), size=32)
     return str(root)  # labels 0, 1, 2 and 255
-
-
-def run_probe_cli(data, *extra):
-    """tools/analysis/dense_probe.py on random init over ``data``."""
-    return probe_cli([SMALL_CONFIG, 'random', '--data-root', data, '--format',
-                      'cityscapes', '--img-size', '32', '--quiet', *extra])

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from mmpixpro.evaluation import DenseData, dense_probe, load_split, run_probe
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.utils import SMALL_CONFIG, load_tool_main
 from tests.test_evaluation.test_dense_data import write_cityscapes
 
 probe_cli = load_tool_main('analysis', 'dense_probe.py')

@@ -17,8 +17,8 @@ from mmpixpro.evaluation import check_pretrained_weights
 from mmpixpro.evaluation.weight_check import is_new_module
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import quiet_mmengine
-from tests.conftest import REPO
-from tests.test_downstream.helpers import build_initialised
+from tests.utils import REPO
+from tests.utils.downstream_configs import build_initialised
 from tests.test_models.test_other_backbones import (TINY_BACKBONES, WIDTHS,
                                                   tiny_config)
 

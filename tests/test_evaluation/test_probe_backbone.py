@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmpixpro.converters import CheckpointError
 from mmpixpro.evaluation import build_backbone
 from mmpixpro.registry import MODELS
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.utils import SMALL_CONFIG, load_tool_main
 
 extract = load_tool_main('model_converters', 'extract_backbone_weights.py')
 

@@ -5,7 +5,7 @@ import torch
 
 from mmpixpro.evaluation import dense_probe
 from mmpixpro.evaluation import DenseData
-from tests.test_evaluation.conftest import run_probe_cli as run
+from tests.utils.probe_cli import run_probe_cli as run
 
 
 def test_num_classes_below_the_labels_is_refused(data, capsys):

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from mmpixpro.evaluation import DenseData, dense_probe
-from tests.test_evaluation.conftest import run_probe_cli as run
+from tests.utils.probe_cli import run_probe_cli as run
 
 
 @pytest.mark.parametrize('option,value,range_', [

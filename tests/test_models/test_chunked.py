@@ -11,7 +11,7 @@ from mmpixpro.models import PPM, PixProHead
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import saved_tensor_bytes
 from tests.brute_force import pixel_loss
-from tests.conftest import SMALL_CONFIG
+from tests.utils import SMALL_CONFIG
 from tests.test_models.test_pixpro_head import boxes_pair
 
 HW = 4 * 5  # the maps below are 4 x 5

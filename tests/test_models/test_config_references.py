@@ -22,7 +22,7 @@ from mmpretrain.structures import DataSample
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import syncbn_to_bn
 from tests import brute_force
-from tests.conftest import REPO
+from tests.utils import REPO
 from tests.released_layout import released_checkpoint
 
 USER_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')

@@ -20,9 +20,8 @@ from mmpixpro.evaluation import run_probe
 from mmpixpro.evaluation.probe_backbone import build_backbone
 from mmpixpro.registry import HOOKS, MODELS
 from mmpixpro.utils import syncbn_to_bn
-from tests.conftest import REPO
+from tests.utils import REPO, build_runner
 from tests.test_engine.test_training import assert_equal_tree
-from tests.test_engine.train_helpers import build_runner
 from tests.test_evaluation.test_dense_probe import blocky_split
 
 pytestmark = pytest.mark.slow
@@ -251,7 +250,7 @@ def test_full_size_configs_give_a_7x7_grid():
 
 
 def test_resnet_stage_out_of_range_names_the_range():
-    from tests.conftest import SMALL_CONFIG
+    from tests.utils import SMALL_CONFIG
     for stage in (0, 5):
         with pytest.raises(ValueError, match=r'stage must be'):
             build_backbone(SMALL_CONFIG, 'random', stage)

@@ -11,12 +11,12 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import RUNNERS
 
-from mmpixpro.testing import write_image_folder
+from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
 from mmpixpro.models import PixContrastHead
 from mmpixpro.models.utils import chunking
 from mmpixpro.registry import MODELS
 from tests.brute_force import pixel_contrast_loss, positive_mask
-from tests.conftest import REPO, SMALL_CONFIG
+from tests.utils import REPO, SMALL_CONFIG
 from tests.test_models.test_pixpro import batch
 
 CONFIG = osp.join(REPO, 'configs', 'pixcontrast', 'pixcontrast_r50_8xb128.py')
@@ -217,7 +217,7 @@ def test_config_builds_with_pixpro_data_and_schedule():
 
 def test_trains_two_iterations_on_cpu(tmp_path):
     images = tmp_path / 'images'
-    write_image_folder(str(images), num_images=8, size=(90, 120))
+    write_unlabeled_folder(str(images), num=8, size=(90, 120))
     cfg = Config.fromfile(CONFIG)
     cfg.model = on_small_encoder(cfg.model)
     cfg.work_dir = str(tmp_path / 'work')

@@ -8,7 +8,7 @@ from mmpretrain.structures import DataSample
 
 from mmpixpro.models import EncoderOutput
 from mmpixpro.registry import MODELS
-from tests.conftest import SMALL_CONFIG
+from tests.utils import SMALL_CONFIG
 
 
 def small_model_cfg(**overrides):

@@ -8,11 +8,11 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmpixpro.testing import write_image_folder
+from mmpixpro.datasets.generated_scenes import write_unlabeled_folder
 from mmpixpro.registry import MODELS, RUNNERS
 from mmpixpro.utils import syncbn_to_bn
 from tests import brute_force
-from tests.conftest import REPO, SMALL_CONFIG
+from tests.utils import REPO, SMALL_CONFIG
 from tests.test_models.test_pixpro import batch
 
 FPN_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50-fpn_8xb128.py')
@@ -212,7 +212,7 @@ def test_invalid_level_options_fail_at_build(overrides, match):
 @pytest.fixture(scope='module')
 def images(tmp_path_factory):
     root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=4, size=(90, 120))
+    write_unlabeled_folder(str(root), num=4, size=(90, 120))
     return str(root)
 
 

@@ -15,7 +15,7 @@ from mmpretrain.structures import DataSample
 from mmpixpro.models import PPM, PixProHead
 from mmpixpro.registry import MODELS
 from tests import brute_force
-from tests.conftest import REPO
+from tests.utils import REPO
 from tests.test_models.test_pixpro import small_model_cfg
 
 USER_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')

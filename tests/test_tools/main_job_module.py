@@ -2,7 +2,7 @@
 import importlib.util
 import os.path as osp
 
-from tests.conftest import REPO
+from tests.utils import REPO
 
 
 def load_main_job():

@@ -9,7 +9,7 @@ from mmdet.models.backbones import ResNet as MMDetResNet
 from mmseg.models.backbones import ResNet as MMSegResNet
 
 from mmpixpro.registry import MODELS
-from tests.conftest import load_tool_main
+from tests.utils import load_tool_main
 from tests.released_layout import r50_model_cfg, released_checkpoint
 
 extract = load_tool_main('model_converters', 'extract_backbone_weights.py')

@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 from mmpixpro.registry import MODELS
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.utils import SMALL_CONFIG, load_tool_main
 from tests.released_layout import released_checkpoint
 
 extract = load_tool_main('model_converters', 'extract_backbone_weights.py')

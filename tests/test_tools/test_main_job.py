@@ -35,8 +35,7 @@ def test_main_job_table_and_pictures(main_job):
                 assert 0 <= value <= 100, (name, task, figures)
     # Smoke test: 2 pre-training steps teach nothing; the scores are not
     # known. The probe's and the evaluators' numbers are checked against
-    # loops and fixed predictions in tests/test_evaluation and
-    # tests/test_downstream. The four backbones are different networks:
+    # loops and fixed predictions in tests/test_evaluation. The four backbones are different networks:
     assert len({t['probe']['linear_mIoU']
                 for t in per_backbone.values()}) > 1
     assert all(t['ok'] for t in results['stages'])
@@ -62,7 +61,7 @@ def test_main_job_table_and_pictures(main_job):
 def test_main_job_transfer_check(main_job):
     """The released recipe's checkpoint made by the main job, extracted and
     loaded into each downstream config; the chain the downstream tests then
-    train and evaluate (tests/test_downstream/conftest.py)."""
+    train and evaluate (the ``pretrained`` fixture in tests/conftest.py)."""
     work = main_job['work']
     checks = json.loads((work / 'transfer_check.json').read_text())
     assert len(checks) == 6

@@ -5,7 +5,7 @@ import os
 
 from PIL import Image
 
-from tests.conftest import load_tool_main
+from tests.utils import load_tool_main
 
 make_scenes = load_tool_main('misc', 'make_scenes.py')
 SMALL = ['--num-train', '2', '--num-val', '1', '--size', '32', '32']

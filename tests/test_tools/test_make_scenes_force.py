@@ -5,8 +5,8 @@ were, with or without --force."""
 import os
 import shutil
 
-from mmpixpro.testing.scenes import SCENES_MARKER, write_scene_datasets
-from tests.conftest import load_tool_main
+from mmpixpro.datasets.generated_scenes import SCENES_MARKER, write_scene_datasets
+from tests.utils import load_tool_main
 
 make_scenes = load_tool_main('misc', 'make_scenes.py')
 SMALL = ['--num-train', '2', '--num-val', '1', '--size', '32', '32']

@@ -7,7 +7,7 @@ import torchvision
 from mmpretrain.structures import DataSample
 
 from mmpixpro.registry import MODELS
-from tests.conftest import load_tool_main
+from tests.utils import load_tool_main
 from tests.released_layout import released_checkpoint, r50_model_cfg
 
 

@@ -13,9 +13,8 @@ import torch
 from mmpixpro.converters import (BACKBONE, RELEASED, CheckpointError,
                                  read_pretrained)
 from mmpixpro.evaluation import build_backbone
-from mmpixpro.testing import write_image_folder
 from mmpixpro.visualization.propagation import load_model
-from tests.conftest import REPO, SMALL_CONFIG, load_tool_main
+from tests.utils import REPO, SMALL_CONFIG, load_tool_main
 from tests.released_layout import released_checkpoint
 
 TOOLS = {
@@ -130,21 +129,14 @@ def test_show_propagation_refuses(tmp_path, fmt):
     assert_refused(str(info.value), path, marker)
 
 
-@pytest.fixture(scope='module')
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp('images')
-    write_image_folder(str(root), num_images=4, size=(64, 80))
-    return str(root)
-
-
 @pytest.mark.parametrize('option', ['--resume', 'load_from'])
-def test_train_refuses_and_the_switch_opts_in(tmp_path, images, option):
+def test_train_refuses_and_the_switch_opts_in(tmp_path, small_images, option):
     """tools/train.py: --resume FILE and load_from=FILE (mmengine's loader)
     refuse; --unsafe-load (unsafe_load=True) is the explicit opt-in."""
     path, marker = crafted(tmp_path, 'zip')
     train = load_tool_main('train.py')
     common = [SMALL_CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
-              f'train_dataloader.dataset.data_root={images}',
+              f'train_dataloader.dataset.data_root={small_images}',
               'train_dataloader.num_workers=0',
               'train_dataloader.persistent_workers=False',
               'train_dataloader.batch_size=2']

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.utils import SMALL_CONFIG, load_tool_main
 from tests.test_tools.test_safe_loading import assert_refused, crafted
 
 show_propagation = load_tool_main('analysis', 'show_propagation.py')

@@ -16,7 +16,7 @@ import mmpixpro.utils.atomic_write as io_module
 from mmpixpro.utils.atomic_write import (atomic_torch_save, atomic_write,
                                          is_partial_file)
 from mmpixpro.registry import MODELS
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.utils import SMALL_CONFIG, load_tool_main
 from tests.released_layout import released_checkpoint
 
 UMASKS = (0o022, 0o027, 0o077, 0o002)
@@ -105,7 +105,7 @@ def test_converter_outputs_follow_the_umask(tmp_path, ours, released, mask):
 
 @pytest.mark.parametrize('mask', (0o022, 0o027))
 def test_checkpoints_follow_the_umask(tmp_path, images, mask):
-    from tests.test_engine.train_helpers import build_runner, small_cfg
+    from tests.utils import build_runner, small_cfg
     work = str(tmp_path / 'work')
     cfg = small_cfg(work, images, max_epochs=1)
     cfg.default_hooks.checkpoint = dict(type='AtomicCheckpointHook',

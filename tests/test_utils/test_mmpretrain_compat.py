@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.conftest import REPO
+from tests.utils import REPO
 
 
 @pytest.fixture

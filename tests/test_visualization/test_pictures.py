@@ -18,14 +18,14 @@ from matplotlib import colormaps
 from mmengine.config import Config
 from PIL import Image
 
-from mmpixpro.testing import random_shapes_image
+from mmpixpro.datasets.generated_scenes import generate_scene
 from mmpixpro.registry import MODELS
 from mmpixpro.visualization import (cell_centres, draw_label_maps,
                                     draw_loss_curves, draw_propagation_figure,
                                     draw_views_figure, label_palette,
                                     positive_pairs)
 from tests import brute_force
-from tests.conftest import SMALL_CONFIG, load_tool_main
+from tests.utils import SMALL_CONFIG, load_tool_main
 
 M, T = 8, 20
 VIEW = 224  # the small config's crop size
@@ -54,8 +54,7 @@ def read_png(path):
 @pytest.fixture(scope='module')
 def scene(tmp_path_factory):
     path = tmp_path_factory.mktemp('img') / 'scene.png'
-    Image.fromarray(random_shapes_image(np.random.default_rng(1), H_IMG,
-                                 W_IMG)).save(path)
+    Image.fromarray(generate_scene(np.random.default_rng(1), (H_IMG, W_IMG)).image).save(path)
     return path
 
 
@@ -242,7 +241,7 @@ def test_propagation_refuses_bad_input(scene, checkpoint, tmp_path, capsys):
 
 
 def test_label_maps_colours():
-    image = random_shapes_image(np.random.default_rng(0), 24, 32)
+    image = generate_scene(np.random.default_rng(0), (24, 32)).image
     coarse = np.full((6, 8), 2)
     coarse[3:, :4], coarse[3:, 4:] = 255, 4
     fine = np.random.default_rng(1).integers(0, 5, (24, 32))

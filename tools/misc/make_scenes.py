@@ -6,15 +6,15 @@ labelled train / val scenes in the Cityscapes and VOC layouts.
 writes ROOT/unlabeled (JPEGs, for UnlabeledImageFolder), ROOT/cityscapes
 (leftImg8bit/, gtFine/ for mmseg's CityscapesDataset) and ROOT/VOCdevkit
 (VOC2007/ with 'trainval' = the train scenes and 'test' = the val scenes).
-The same seed writes the same files; see mmpixpro/testing/scenes.py. Each
-folder written holds a marker file (.mmpixpro_generated_scenes); --force
+The same seed writes the same files (mmpixpro/datasets/generated_scenes/).
+Each folder written holds a marker file (.mmpixpro_generated_scenes); --force
 deletes only folders that hold it.
 """
 import argparse
 import sys
 import time
 
-from mmpixpro.testing import write_scene_datasets
+from mmpixpro.datasets.generated_scenes import write_scene_datasets
 
 
 def main(argv=None) -> int:

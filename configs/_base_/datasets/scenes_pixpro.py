@@ -1,10 +1,6 @@
-# The two-view recipe of imagenet_pixpro_pil.py (the PIL path) scaled to
-# generated 128 px scenes (tools/misc/make_scenes.py): 112 px views instead
-# of 224, everything else (crop scale and ratio, flip, jitter, grayscale,
-# blur, solarize) unchanged. Restated, not inherited: mmengine's _base_
-# cannot change a value inside a list, and the crop size sits inside every
-# view pipeline. A config takes both halves, model.data_preprocessor from
-# _base_.data_preprocessor.
+# The two-view recipe of imagenet_pixpro_pil.py at 112 px for 128 px scenes,
+# restated (the crop size sits inside lists, which _base_ cannot edit);
+# configs take model.data_preprocessor from _base_.data_preprocessor.
 dataset_type = 'UnlabeledImageFolder'
 data_root = 'data/scenes/unlabeled'
 view_size = 112

@@ -1,10 +1,6 @@
-# How the detection transfer configs take a pre-trained ResNet-50 (our
-# transfer conventions): pytorch style (stride in the 3x3 conv), SyncBN,
-# nothing frozen, BN in training mode, the weights of
-# tools/model_converters/extract_backbone_weights.py; RGB input with
-# ImageNet mean/std in 0-255. Variables, not a `model`: each config's model
-# comes from an mmdet base, and mmengine refuses two bases that set `model`;
-# a config takes them with e.g. `backbone={{_base_.transfer_backbone}}`.
+# Our ResNet-50 transfer conventions as variables (configs take e.g.
+# backbone={{_base_.transfer_backbone}}: mmengine refuses two bases setting
+# `model`). Conventions: configs/benchmarks/README.md.
 custom_imports = dict(imports=['mmpixpro.evaluation', 'mmpretrain.models'])
 # Every transfer run checks that the pre-trained weights arrived.
 custom_hooks = [dict(type='PretrainedWeightsCheckHook')]

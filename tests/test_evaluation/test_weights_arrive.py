@@ -8,8 +8,8 @@ import torch
 from mmpixpro.evaluation import check_pretrained_weights
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
 from tests.released_layout import r50_model_cfg
-from tests.test_downstream.helpers import build_initialised
-from tests.test_downstream.test_transfer import VOC_CONFIG
+from tests.utils.downstream_configs import build_initialised
+from tests.test_evaluation.test_transfer import VOC_CONFIG
 
 pytestmark = pytest.mark.slow
 

@@ -10,12 +10,11 @@ from mmengine.runner import Runner
 from mmengine.structures import PixelData
 
 from mmpixpro.evaluation import check_pretrained_weights
-from tests.conftest import REPO
-from tests.test_downstream.fixed_predictions import (evaluate, scores_by_loop,
-                                                      val_dataset)
-from tests.test_downstream.generated_formats import write_cityscapes
-from tests.test_downstream.helpers import build_initialised, cpu_config
-from tests.test_downstream.test_weights_arrive import our_backbone
+from tests.utils import REPO
+from tests.utils.fixed_predictions import evaluate, scores_by_loop, val_dataset
+from tests.utils.generated_formats import write_cityscapes
+from tests.utils.downstream_configs import build_initialised, cpu_config
+from tests.test_evaluation.test_weights_arrive import our_backbone
 
 FCN_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmsegmentation',
                       'cityscapes', 'fcn_r50-d8_4xb2-40k_cityscapes-769x769.py')

@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from mmpixpro.converters.coco_subset import subset_size
-from tests.conftest import load_tool_main
+from tests.utils import load_tool_main
 from tests.test_converters.test_coco_subset import (COCO_TRAIN_IMAGES,
                                                     FULL_CONFIG,
                                                     SUBSET_CONFIGS,
@@ -72,8 +72,8 @@ def test_one_percent_config_trains_on_tool_output(tmp_path, pretrained):
     tool into the default folder layout, then the 1 % config through mmdet's
     Runner with only paths, sizes, iterations, norm and workers overridden:
     it trains on exactly the subset's image and validates on val2017."""
-    from tests.test_downstream.generated_coco import write_coco
-    from tests.test_downstream.test_coco_transfer import (coco_cfg,
+    from tests.utils.generated_coco import write_coco
+    from tests.test_evaluation.test_coco_transfer import (coco_cfg,
                                                           train_and_validate)
     root = write_coco(str(tmp_path / 'coco'),
                       splits=(('train2017', 100), ('val2017', 2)))

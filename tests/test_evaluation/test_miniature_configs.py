@@ -14,7 +14,7 @@ from mmengine.config import Config
 
 from mmpixpro.evaluation import (build_backbone, build_downstream_model,
                                  check_pretrained_weights)
-from tests.conftest import REPO, load_tool_main
+from tests.utils import REPO, load_tool_main
 
 BENCH = osp.join(REPO, 'configs', 'benchmarks')
 DET_USER = osp.join(BENCH, 'mmdetection', 'voc0712',
@@ -161,7 +161,7 @@ def test_backbone_file_fills_every_tensor(random_backbone_file, mini):
 
 @pytest.fixture(scope='module')
 def tiny_scenes(tmp_path_factory):
-    from mmpixpro.testing import write_scene_datasets
+    from mmpixpro.datasets.generated_scenes import write_scene_datasets
     root = tmp_path_factory.mktemp('scenes')
     write_scene_datasets(str(root), num_unlabeled=1, num_train=4, num_val=2,
                          size=(64, 64))

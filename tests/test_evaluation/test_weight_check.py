@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from mmpixpro.evaluation import check_transfer_weights
-from tests.conftest import REPO, load_tool_main
-from tests.test_downstream.test_cityscapes_transfer import FCN_CONFIG
-from tests.test_downstream.test_fpn_transfer import NECK_CONFIG
-from tests.test_downstream.test_transfer import VOC_CONFIG
+from tests.utils import REPO, load_tool_main
+from tests.test_evaluation.test_cityscapes_transfer import FCN_CONFIG
+from tests.test_evaluation.test_fpn_transfer import NECK_CONFIG
+from tests.test_evaluation.test_transfer import VOC_CONFIG
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from mmpixpro.testing import random_shapes_image
+from mmpixpro.datasets.generated_scenes import generate_scene
 
 VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
                'cat', 'chair', 'cow', 'diningtable', 'dog', 'horse',
@@ -16,7 +16,7 @@ VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
 def scene_with_boxes(rng, height, width, max_objects=3):
     """A generated scene with 1..max_objects solid rectangles; returns the
     image and [(class_index, x1, y1, x2, y2)] in pixels (inclusive)."""
-    img = random_shapes_image(rng, height, width).copy()
+    img = generate_scene(rng, (height, width)).image.copy()
     objects = []
     for _ in range(rng.integers(1, max_objects + 1)):
         w = int(rng.integers(width // 4, width // 2))

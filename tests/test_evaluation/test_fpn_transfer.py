@@ -16,11 +16,11 @@ from mmengine.registry import DefaultScope
 from mmpixpro.evaluation import check_pretrained_weights, set_pretrained
 from mmpixpro.registry import MODELS as PIXPRO_MODELS
 from mmpixpro.utils import syncbn_to_bn
-from tests.conftest import REPO, load_tool_main
-from tests.test_downstream.generated_coco import write_coco
-from tests.test_downstream.helpers import build_initialised, cpu_config
-from tests.test_downstream.fixed_predictions import coco_samples, evaluate
-from tests.test_downstream.test_coco_transfer import (FPN_CONFIG,
+from tests.utils import REPO, load_tool_main
+from tests.utils.generated_coco import write_coco
+from tests.utils.downstream_configs import build_initialised, cpu_config
+from tests.utils.fixed_predictions import coco_samples, evaluate
+from tests.test_evaluation.test_coco_transfer import (FPN_CONFIG,
                                                       train_and_validate)
 
 pytestmark = pytest.mark.slow  # builds ResNet-50 PixPro models and detectors
@@ -143,7 +143,7 @@ def test_with_neck_target(checkpoints, tmp_path):
 
 
 def test_with_neck_is_refused_without_an_fpn(tmp_path, capsys):
-    from tests.conftest import SMALL_CONFIG
+    from tests.utils import SMALL_CONFIG
     from tests.released_layout import released_checkpoint
     model = PIXPRO_MODELS.build(Config.fromfile(SMALL_CONFIG).model)
     ours = str(tmp_path / 'plain.pth')

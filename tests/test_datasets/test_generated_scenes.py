@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmpixpro.testing.scenes import (OBJECT_CLASSES, SCENE_CLASSES,
+from mmpixpro.datasets.generated_scenes import (OBJECT_CLASSES, SCENE_CLASSES,
                                       SEG_METAINFO, VOC_METAINFO,
                                       generate_scene, scene,
                                       write_cityscapes_scenes,

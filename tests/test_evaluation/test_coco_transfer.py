@@ -12,11 +12,11 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from mmpixpro.evaluation import check_pretrained_weights
-from tests.conftest import REPO
-from tests.test_downstream.fixed_predictions import coco_samples, evaluate
-from tests.test_downstream.generated_coco import COCO_CATEGORIES, write_coco
-from tests.test_downstream.helpers import build_initialised, cpu_config
-from tests.test_downstream.test_weights_arrive import our_backbone
+from tests.utils import REPO
+from tests.utils.fixed_predictions import coco_samples, evaluate
+from tests.utils.generated_coco import COCO_CATEGORIES, write_coco
+from tests.utils.downstream_configs import build_initialised, cpu_config
+from tests.test_evaluation.test_weights_arrive import our_backbone
 
 COCO_DIR = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'coco')
 FPN_CONFIG = osp.join(COCO_DIR, 'mask-rcnn_r50-fpn_ms-1x_coco.py')

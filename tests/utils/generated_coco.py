@@ -8,7 +8,7 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from tests.test_downstream.generated_formats import scene_with_boxes
+from tests.utils.generated_formats import scene_with_boxes
 
 # The 80 COCO categories with their ids in the official annotation files
 # (1..90 with gaps); mmdet maps them to labels through the names.

@@ -9,9 +9,8 @@ import pytest
 import torch
 import torchvision
 
-from tests.conftest import REPO
-from tests.test_downstream.test_transfer import VOC_CONFIG
-from tests.test_engine.train_helpers import run_tool
+from tests.utils import REPO, run_tool
+from tests.test_evaluation.test_transfer import VOC_CONFIG
 
 pytestmark = pytest.mark.slow
 TRAIN = osp.join(REPO, 'tools', 'benchmarks', 'train_downstream.py')

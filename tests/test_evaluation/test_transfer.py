@@ -9,11 +9,11 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from mmpixpro.evaluation import set_pretrained
-from tests.conftest import REPO
-from tests.test_downstream.fixed_predictions import (detection_samples,
-                                                     evaluate, val_dataset)
-from tests.test_downstream.generated_formats import write_voc
-from tests.test_downstream.helpers import cpu_config
+from tests.utils import REPO
+from tests.utils.fixed_predictions import (detection_samples, evaluate,
+                                           val_dataset)
+from tests.utils.generated_formats import write_voc
+from tests.utils.downstream_configs import cpu_config
 
 VOC_CONFIG = osp.join(REPO, 'configs', 'benchmarks', 'mmdetection', 'voc0712',
                       'faster-rcnn_r50-c4_ms-24k_voc0712.py')

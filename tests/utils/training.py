@@ -1,4 +1,5 @@
-"""Short training runs of the small config for the engine tests."""
+"""Short training runs: the small config shrunk for the engine tests, the
+tools run as a user runs them, and the main job's fine-tunes at test size."""
 import os
 import os.path as osp
 import socket
@@ -8,7 +9,7 @@ import sys
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
-from tests.conftest import REPO, SMALL_CONFIG
+from .paths import REPO, SMALL_CONFIG
 
 
 def small_cfg(work_dir, data_root, max_epochs=2, batch_size=4, seed=0):
@@ -66,3 +67,15 @@ def dist_train(cfg, cfg_file, nproc=2):
     cfg.dump(cfg_file)
     return run_tool(['bash', 'tools/dist_train.sh', cfg_file, str(nproc)],
                     env=dict(PORT=str(free_port()), OMP_NUM_THREADS='1'))
+
+
+# The main job's fine-tunes at test size: 2 iterations of 2 images, no
+# loader workers.
+FINETUNE_AT_TEST_SIZE = [
+    'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+    'train_dataloader.batch_size=2'
+] + [
+    f'{loader}.{key}'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    for key in ('num_workers=0', 'persistent_workers=False')
+]
