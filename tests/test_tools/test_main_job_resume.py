@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mmpixpro.testing import write_scene_datasets
+from mmpixpro.datasets.generated_scenes import write_scene_datasets
 from tests.test_tools.main_job_module import load_main_job
 
 mj = load_main_job()
