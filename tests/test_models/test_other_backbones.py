@@ -206,17 +206,24 @@ def test_propagation_picture(pretrained, tmp_path):
     assert picture.shape == (224 + 36, 8 + 5 * (224 + 8), 3)
 
 
-def test_vit_featmap_config_runs_a_step(max_iters):
-    """VisionTransformer(out_type='featmap') on the PPM: 224 px views, 32 px
-    patches, so the 7x7 grid of the paper; a loss and a backward pass."""
+def tiny_vit():
+    """The ViT config with a 2-layer, 16-channel ViT, and its PixPro
+    initialised under seed 0."""
     cfg = Config.fromfile(VIT_CONFIG)
-    assert cfg.model.backbone.out_type == 'featmap'
     cfg.model.backbone.update(arch=dict(embed_dims=16, num_layers=2,
                                         num_heads=2, feedforward_channels=32))
     shrink(cfg, 16)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
+    return cfg, model
+
+
+def test_vit_featmap_config_runs_a_step(max_iters):
+    """VisionTransformer(out_type='featmap') on the PPM: 224 px views, 32 px
+    patches, so the 7x7 grid of the paper; a loss and a backward pass."""
+    cfg, model = tiny_vit()
+    assert cfg.model.backbone.out_type == 'featmap'
     views = [torch.randint(0, 256, (2, 3, 224, 224), dtype=torch.uint8)
              for _ in range(2)]
     feats = model.backbone(views[0].float())
@@ -261,13 +268,7 @@ def test_resnet_stage_out_of_range_names_the_range():
 def test_vit_backbone_extracts_and_probes_any_layer(tmp_path):
     """The ViT config's backbone goes through extraction and the dense
     probe like the others; its outputs are its layers."""
-    cfg = Config.fromfile(VIT_CONFIG)
-    cfg.model.backbone.update(arch=dict(embed_dims=16, num_layers=2,
-                                        num_heads=2, feedforward_channels=32))
-    shrink(cfg, 16)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
+    cfg, model = tiny_vit()
     torch.save(dict(state_dict=model.state_dict()), tmp_path / 'epoch_1.pth')
     path = str(tmp_path / 'backbone.pth')
     extract_backbone(str(tmp_path / 'epoch_1.pth'), path, logger='silent')
