@@ -246,6 +246,29 @@ def reusable_seeds(old: dict, settings: dict, seeds) -> list:
     return kept
 
 
+def kept_seed_files(work: str, seed: int) -> dict:
+    """The files of a seed kept by ``--resume`` that the pictures read, in
+    ``main``'s ``files`` keys: each method's work dir and last checkpoint,
+    each backbone's fine-tuned detector. A file that is not there is left
+    out, and so is its picture."""
+    s, seed_dir = str(seed), osp.join(work, f'seed{seed}')
+    found = {}
+
+    def add_latest(key, run_dir):
+        try:
+            found[key] = latest_checkpoint(run_dir)
+        except StageFailed:
+            pass
+
+    for name in METHODS:
+        run_dir = osp.join(seed_dir, name.lower())
+        found[(s, name, 'work_dir')] = run_dir
+        add_latest((s, name, 'checkpoint'), run_dir)
+    for b in BACKBONES:
+        add_latest((s, b, 'det'), osp.join(seed_dir, 'det', slug(b)))
+    return found
+
+
 def stage_seed(title: str):
     """The seed a stage title names (``'..., seed 3'``), or None."""
     found = re.search(r'\bseed (\d+)\b', title)
@@ -690,21 +713,7 @@ def main(argv=None) -> int:
     files = {}
     for seed in kept:
         results['seeds'][str(seed)] = old['seeds'][str(seed)]
-        seed_dir = osp.join(work, f'seed{seed}')
-        for name in METHODS:
-            run_dir = osp.join(seed_dir, name.lower())
-            files[(str(seed), name, 'work_dir')] = run_dir
-            try:
-                files[(str(seed), name, 'checkpoint')] = latest_checkpoint(
-                    run_dir)
-            except StageFailed:
-                pass  # its pictures are left out
-        for b in BACKBONES:
-            try:
-                files[(str(seed), b, 'det')] = latest_checkpoint(
-                    osp.join(seed_dir, 'det', slug(b)))
-            except StageFailed:
-                pass
+        files.update(kept_seed_files(work, seed))
         print(f'seed {seed}: every score is in {old_file} (--resume): '
               'kept, not run again', flush=True)
 
