@@ -105,3 +105,22 @@ def test_resume_refuses_other_settings_before_any_stage(tmp_path, capsys):
     assert rc == 2
     assert 'img_size' in capsys.readouterr().err
     assert sorted(p.name for p in work.iterdir()) == ['results.json']
+
+
+def test_kept_seed_files_finds_the_last_checkpoints(tmp_path):
+    seed_dir = tmp_path / 'seed2'
+    (seed_dir / 'pixpro').mkdir(parents=True)
+    for name in ('iter_300.pth', 'iter_900.pth'):
+        (seed_dir / 'pixpro' / name).write_bytes(b'')
+    (seed_dir / 'det' / 'random_init').mkdir(parents=True)
+    (seed_dir / 'det' / 'random_init' / 'iter_300.pth').write_bytes(b'')
+    files = mj.kept_seed_files(str(tmp_path), 2)
+    assert files[('2', 'PixPro', 'checkpoint')] == str(
+        seed_dir / 'pixpro' / 'iter_900.pth')
+    assert files[('2', 'random init', 'det')] == str(
+        seed_dir / 'det' / 'random_init' / 'iter_300.pth')
+    # Work dirs are named whether or not they hold a checkpoint; missing
+    # checkpoints are left out.
+    assert files[('2', 'BYOL', 'work_dir')] == str(seed_dir / 'byol')
+    assert ('2', 'BYOL', 'checkpoint') not in files
+    assert ('2', 'PixPro', 'det') not in files
