@@ -4,7 +4,9 @@ configs' values, and so are those of the configs built on shared bases."""
 import glob
 import os.path as osp
 
+import mmpretrain
 import pytest
+import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.registry import MODELS as ROOT_MODELS
@@ -172,8 +174,12 @@ def test_densecl_as_mmpretrain_ships_it():
     from mmpretrain.models import DenseCL
     cfg = main_job_config('densecl')
     m = cfg.model
-    assert (m.momentum, m.loss_lambda, m.head.temperature) == (0.999, 0.5,
-                                                               0.2)
+    shipped = Config.fromfile(
+        osp.join(osp.dirname(mmpretrain.__file__), '.mim', 'configs',
+                 'densecl', 'densecl_resnet50_8xb32-coslr-200e_in1k.py'))
+    for key in ('momentum', 'loss_lambda'):
+        assert m[key] == shipped.model[key], key
+    assert m.head.temperature == shipped.model.head.temperature == 0.2
     assert m.head.type == 'ContrastiveHead'
     assert m.neck.type == 'DenseCLNeck' and m.neck.num_grid is None
     assert m.neck.in_channels == 128 and m.neck.out_channels == m.feat_dim
@@ -320,3 +326,21 @@ def test_each_data_path_declares_its_pair():
     assert fast[1] == pil[1]
     jitter = pil[2].transforms[0]
     assert fast[2].jitter == {k: jitter[k] for k in fast[2].jitter}
+
+
+def test_densecl_key_encoder_keeps_999_per_mille_per_step():
+    """mmpretrain 1.x hands ``momentum`` to mmengine's EMA, where it is the
+    weight of the new value (its docstring still says 0.999, MoCo's
+    convention): after a step the key encoder must be 0.999 x itself plus
+    0.001 x the query encoder, as MoCo's momentum 0.999 means."""
+    model = MODELS.build(main_job_config('densecl').model)
+    key = model.encoder_k.module[0].conv1.weight
+    query = model.backbone.conv1.weight
+    with torch.no_grad():
+        query.fill_(0.)
+        model.encoder_k.update_parameters(  # the first update copies
+            torch.nn.Sequential(model.backbone, model.neck))
+        query.fill_(1.)
+        model.encoder_k.update_parameters(
+            torch.nn.Sequential(model.backbone, model.neck))
+    assert torch.allclose(key, torch.full_like(key, 0.001))

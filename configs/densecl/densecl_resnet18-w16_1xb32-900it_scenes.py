@@ -13,7 +13,9 @@ model = dict(
     type='mmpretrain.DenseCL',
     queue_len=queue_len,
     feat_dim=64,
-    momentum=0.999,
+    # mmengine's EMA convention, the weight of the new value: the key
+    # encoder keeps 99.9 % of itself per step (MoCo's 0.999).
+    momentum=0.001,
     loss_lambda=0.5,
     # The scenes data base's half: the views arrive augmented (PIL path).
     data_preprocessor={{_base_.data_preprocessor}},
