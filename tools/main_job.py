@@ -1,7 +1,7 @@
 """The README's main job: the paper's protocol in miniature, on one CPU.
 
     python tools/main_job.py [--work-dir work_dirs/main_job] [--seeds 0 1 2]
-    python tools/main_job.py --seeds 0 1 2 --resume   # keep finished seeds
+    python tools/main_job.py --seeds 0 1 2 --resume   # keep finished scores
 
 On generated scenes (written once to ``--data``), per seed:
 
@@ -31,6 +31,7 @@ the time left.
 """
 import argparse
 import glob
+import hashlib
 import json
 import math
 import os
@@ -123,10 +124,11 @@ def parse_args(argv=None):
     parser.add_argument('--no-transfer-check', action='store_true',
                         help='skip the released recipe\'s transfer check')
     parser.add_argument('--resume', action='store_true',
-                        help='keep the seeds whose every score is already in '
-                        'WORK_DIR/results.json from a run of the same '
-                        'settings (e.g. add seeds 1 and 2 to a finished '
-                        'seed 0, or finish a run cut short); run the rest')
+                        help='keep every score in WORK_DIR/results.json '
+                        'whose settings and configs are this run\'s (e.g. '
+                        'add seeds 1 and 2 to a finished seed 0, finish a '
+                        'run cut short, or rerun only the fine-tune whose '
+                        'config changed); run the rest')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='passed to the three pre-training '
                         'runs, e.g. train_cfg.max_iters=100')
@@ -213,44 +215,99 @@ def check_keys(option: str, config: str, cfg, values: dict) -> None:
 
 
 # ----------------------------------------------------------------- resume
-# The settings a kept seed must share with this run (its tasks may be more:
-# a seed counts as complete for the tasks this run asks for).
-RESUME_SETTINGS = ('img_size', 'probe_epochs', 'pretrain_options',
-                   'det_options', 'seg_options', 'det_config', 'seg_config')
+# What a score depends on besides its backbone: a kept score's must equal
+# this run's. A backbone depends on its method's config and the
+# pre-training options (random init: on the PixPro config's backbone).
+TASK_SETTINGS = dict(probe=('img_size', 'probe_epochs'),
+                     det=('det_options', 'det_config'),
+                     seg=('seg_options', 'seg_config'))
+TASK_CONFIGS = dict(det=DET_CONFIG, seg=SEG_CONFIG)
 
 
-def reusable_seeds(old: dict, settings: dict, seeds) -> list:
-    """The seeds of ``seeds`` that an earlier run's ``results.json``
-    (``old``) holds complete: a figure for every backbone and every task of
-    ``settings['tasks']``, none of them an error. Raises ``OptionError`` when
-    the earlier run had other settings (``RESUME_SETTINGS``), whose scores
-    would not be comparable."""
+def config_digest(path: str) -> str:
+    """A digest of the config at ``path`` as mmengine resolves it (its
+    ``_base_`` files included): an edit of any of them changes it."""
+    from mmengine.config import Config
+    text = json.dumps(Config.fromfile(path).to_dict(), sort_keys=True,
+                      default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_settings(args) -> dict:
+    """What ``results.json`` records of this run, and what ``--resume``
+    compares: the options, and a digest of every config a stage reads."""
+    configs = sorted({*METHODS.values(), DET_CONFIG, SEG_CONFIG})
+    return dict(
+        seeds=args.seeds, tasks=args.tasks, img_size=args.img_size,
+        probe_epochs=args.probe_epochs, pretrain_options=args.cfg_options,
+        det_options=args.det_options, seg_options=args.seg_options,
+        det_config=DET_CONFIG, seg_config=SEG_CONFIG,
+        config_digests={c: config_digest(c) for c in configs})
+
+
+def backbone_config(backbone: str) -> str:
+    return METHODS.get(backbone, PIXPRO_CONFIG)
+
+
+def kept_scores(old: dict, settings: dict):
+    """The scores of an earlier run's ``results.json`` (``old``) that this
+    run keeps: ``({(seed, backbone, task): figures}, reasons)``, for the
+    seeds and tasks of ``settings``. A score is kept when it holds figures
+    (not an error) and everything it depends on is as in ``settings``
+    (``TASK_SETTINGS``, the pre-training options, the digests of the
+    configs involved); ``reasons`` says, once per cause, which scores run
+    again and why."""
     before = old.get('settings', {})
-    differ = [f'{k}: {before.get(k)!r} there, {settings[k]!r} now'
-              for k in RESUME_SETTINGS
-              if k in settings and before.get(k) != settings[k]]
-    if differ:
-        raise OptionError(
-            '--resume: the results.json in --work-dir comes from a run of '
-            'other settings (' + '; '.join(differ) + '); its scores would '
-            'not compare with this run\'s. Give another --work-dir, or drop '
-            '--resume to run every seed again')
-    kept = []
-    for seed in seeds:
+    digests_then = before.get('config_digests', {})
+    digests_now = settings['config_digests']
+
+    def differs(key):
+        if before.get(key) != settings[key]:
+            return f'{key} was {before.get(key)!r}, now {settings[key]!r}'
+
+    def config_differs(config):
+        if digests_then.get(config) != digests_now[config]:
+            return (f'{config} differs from the earlier run\'s' if config in
+                    digests_then else
+                    f'the earlier run recorded no digest of {config}')
+
+    kept, reasons = {}, {}
+    for seed in settings['seeds']:
         per_seed = old.get('seeds', {}).get(str(seed), {})
-        if all(
-                isinstance(per_seed.get(b, {}).get(t), dict)
-                and 'error' not in per_seed[b][t] and per_seed[b][t]
-                for b in BACKBONES for t in settings['tasks']):
-            kept.append(seed)
-    return kept
+        for b in BACKBONES:
+            why_backbone = differs('pretrain_options') or config_differs(
+                backbone_config(b))
+            for task in settings['tasks']:
+                entry = per_seed.get(b, {}).get(task)
+                if not entry or 'error' in entry:
+                    continue  # failed or missing: runs again
+                if why_backbone:
+                    reasons[b, why_backbone] = (
+                        f'{b}: {why_backbone}, so every score of it runs '
+                        'again')
+                    continue
+                causes = [differs(k) for k in TASK_SETTINGS[task]]
+                if task in TASK_CONFIGS:
+                    causes.append(config_differs(TASK_CONFIGS[task]))
+                why = next((c for c in causes if c), None)
+                if why:
+                    reasons[why] = f'{task}: {why}, so its scores run again'
+                else:
+                    kept[(seed, b, task)] = entry
+    return kept, list(reasons.values())
+
+
+def stage_seed(title: str):
+    """The seed a stage title names (``'..., seed 3'``), or None."""
+    found = re.search(r'\bseed (\d+)\b', title)
+    return int(found.group(1)) if found else None
 
 
 def kept_seed_files(work: str, seed: int) -> dict:
-    """The files of a seed kept by ``--resume`` that the pictures read, in
-    ``main``'s ``files`` keys: each method's work dir and last checkpoint,
-    each backbone's fine-tuned detector. A file that is not there is left
-    out, and so is its picture."""
+    """The files an earlier run left for ``seed``, in ``main``'s ``files``
+    keys: each backbone's file, each method's work dir and last
+    checkpoint, each backbone's fine-tuned detector. A file that is not
+    there is left out (and so is its picture)."""
     s, seed_dir = str(seed), osp.join(work, f'seed{seed}')
     found = {}
 
@@ -266,13 +323,31 @@ def kept_seed_files(work: str, seed: int) -> dict:
         add_latest((s, name, 'checkpoint'), run_dir)
     for b in BACKBONES:
         add_latest((s, b, 'det'), osp.join(seed_dir, 'det', slug(b)))
+        path = backbone_file(work, seed, b)
+        if osp.isfile(path):
+            found[(s, b, 'backbone')] = path
     return found
 
 
-def stage_seed(title: str):
-    """The seed a stage title names (``'..., seed 3'``), or None."""
-    found = re.search(r'\bseed (\d+)\b', title)
-    return int(found.group(1)) if found else None
+def backbone_file(work: str, seed: int, backbone: str) -> str:
+    return osp.join(work, f'seed{seed}', 'backbones', f'{slug(backbone)}.pth')
+
+
+def stages_to_run(args, kept: dict, files: dict) -> dict:
+    """``{(seed, backbone): (tasks, reuse)}`` for every backbone with a
+    score to compute: the tasks not in ``kept``, and whether the backbone
+    file of the earlier run is used again (it is when a kept score of the
+    same seed came from it) instead of pre-training and extracting anew."""
+    todo = {}
+    for seed in args.seeds:
+        for b in BACKBONES:
+            tasks = [t for t in TASKS
+                     if t in args.tasks and (seed, b, t) not in kept]
+            if tasks:
+                reuse = (str(seed), b, 'backbone') in files and any(
+                    (seed, b, t) in kept for t in TASKS)
+                todo[(seed, b)] = (tasks, reuse)
+    return todo
 
 
 # ----------------------------------------------------------------- stages
@@ -661,21 +736,48 @@ def draw_pictures(args, results, files, out_dir):
 
 
 # ------------------------------------------------------------------- main
-def build_plan(args, kept=()):
+def build_plan(args, todo=None):
     """Stage kinds in order. Per seed, random init is scored first, then
     each method is pre-trained, extracted and scored before the next one
     starts, so a run cut short has complete rows for what it reached.
-    Seeds in ``kept`` (taken from an earlier run) have no stages."""
-    tasks = [t for t in TASKS if t in args.tasks]
+    ``todo`` (``stages_to_run``; every task of every backbone when None)
+    leaves out what an earlier run's scores make unneeded."""
+    if todo is None:
+        todo = stages_to_run(args, {}, {})
     plan = ['scenes']
-    for _ in [s for s in args.seeds if s not in kept]:
-        plan += ['extract'] + tasks
-        for _ in METHODS:
-            plan += ['pretrain', 'extract'] + tasks
+    for (seed, b), (tasks, reuse) in todo.items():
+        if not reuse:
+            plan += ['extract'] if b == 'random init' else [
+                'pretrain', 'extract']
+        plan += tasks
     plan.append('pictures')
     if not args.no_transfer_check:
         plan.append('transfer')
     return plan
+
+
+def resume(args, settings, work):
+    """``(kept scores, files, earlier stage times)`` of the earlier run in
+    ``work`` for ``--resume`` (all empty without it), printing what is
+    kept and what runs again."""
+    old_file = osp.join(work, 'results.json')
+    if not (args.resume and osp.isfile(old_file)):
+        return {}, {}, []
+    with open(old_file) as f:
+        old = json.load(f)
+    kept, reasons = kept_scores(old, settings)
+    files = {}
+    for seed in args.seeds:
+        files.update(kept_seed_files(work, seed))
+    for seed in args.seeds:
+        names = [f'{b} {t}' for b in BACKBONES for t in TASKS
+                 if (seed, b, t) in kept]
+        print(f'seed {seed}: ' + (
+            f'kept from {old_file} (--resume): {", ".join(names)}'
+            if names else f'nothing kept from {old_file}'), flush=True)
+    for reason in reasons:
+        print(f'--resume: {reason}', flush=True)
+    return kept, files, old.get('stages', [])
 
 
 def main(argv=None) -> int:
@@ -688,34 +790,16 @@ def main(argv=None) -> int:
         return 2
     begin = time.time()
     work = args.work_dir
-    settings = dict(
-        seeds=args.seeds, tasks=args.tasks, img_size=args.img_size,
-        probe_epochs=args.probe_epochs, pretrain_options=args.cfg_options,
-        det_options=args.det_options, seg_options=args.seg_options,
-        det_config=DET_CONFIG, seg_config=SEG_CONFIG)
-    old, kept = {}, []
-    old_file = osp.join(work, 'results.json')
-    if args.resume and osp.isfile(old_file):
-        with open(old_file) as f:
-            old = json.load(f)
-        try:
-            kept = reusable_seeds(old, settings, args.seeds)
-        except OptionError as e:
-            print(f'error: {e}', file=sys.stderr)
-            return 2
+    settings = run_settings(args)
+    kept, files, old_stages = resume(args, settings, work)
+    todo = stages_to_run(args, kept, files)
     os.makedirs(work, exist_ok=True)
-    stages = Stages(build_plan(args, kept))
-    # A kept seed's stage times stay in the record, marked as kept.
-    stages.times.extend(
-        dict(t, kept=True) for t in old.get('stages', [])
-        if stage_seed(t['stage']) in kept)
-    results = dict(seeds={}, settings=settings, stages=stages.times)
-    files = {}
-    for seed in kept:
-        results['seeds'][str(seed)] = old['seeds'][str(seed)]
-        files.update(kept_seed_files(work, seed))
-        print(f'seed {seed}: every score is in {old_file} (--resume): '
-              'kept, not run again', flush=True)
+    stages = Stages(build_plan(args, todo))
+    results = dict(seeds={str(seed): {b: {} for b in BACKBONES}
+                          for seed in args.seeds},
+                   settings=settings, stages=stages.times)
+    for (seed, b, task), figures in kept.items():
+        results['seeds'][str(seed)][b][task] = figures
 
     if osp.isfile(osp.join(args.data, 'scenes.json')):
         stages.run('scenes', f'scenes: using {args.data}', lambda: None)
@@ -726,70 +810,68 @@ def main(argv=None) -> int:
             print(f'error: no scenes: {error}', file=sys.stderr)
             return 1
     data_root = osp.join(args.data, 'unlabeled')
+    titles = dict(probe='dense probe (frozen)', det='fine-tuning detection',
+                  seg='fine-tuning segmentation')
 
-    for seed in [s for s in args.seeds if s not in kept]:
+    for (seed, b), (tasks, reuse) in todo.items():
         s = str(seed)
-        per_seed = results['seeds'][s] = {b: {} for b in BACKBONES}
+        per_seed = results['seeds'][s]
         seed_dir = osp.join(work, f'seed{seed}')
-        backbone_dir = osp.join(seed_dir, 'backbones')
         task_fns = dict(
-            probe=lambda b, f: probe(
+            probe=lambda f: probe(
                 f, osp.join(seed_dir, 'probe', f'{slug(b)}.json'), args, seed,
                 osp.join(work, 'pictures', 'probe', f'seed{seed}')),
-            det=lambda b, f: detection(
-                f, files.setdefault((s, b, 'det_dir'),
-                                    osp.join(seed_dir, 'det', slug(b))),
-                seed, args),
-            seg=lambda b, f: segmentation(
+            det=lambda f: detection(
+                f, osp.join(seed_dir, 'det', slug(b)), seed, args),
+            seg=lambda f: segmentation(
                 f, osp.join(seed_dir, 'seg', slug(b)), seed, args))
-        titles = dict(probe='dense probe (frozen)',
-                      det='fine-tuning detection',
-                      seg='fine-tuning segmentation')
 
-        def score(b, backbone_file, why=None):
-            """Every task of backbone ``b`` (or, without a file, the reason
-            in each task's place)."""
-            for task in TASKS:
-                if task not in args.tasks:
-                    continue
-                if backbone_file is None:
-                    stages.run(task, f'{titles[task]}: {b}, seed {seed}: '
-                               'skipped, no backbone', lambda: None)
-                    per_seed[b][task] = dict(error=f'no backbone: {why}')
-                    continue
-                value, error = stages.run(
-                    task, f'{titles[task]}: {b}, seed {seed}', task_fns[task],
-                    b, backbone_file)
-                per_seed[b][task] = value if error is None else dict(
-                    error=error)
-                if task == 'det' and error is None:
-                    files[(s, b, 'det')] = latest_checkpoint(
-                        files[(s, b, 'det_dir')])
-                write_results(results, work)
-
-        path, error = stages.run(
-            'extract', f'random init: the backbone file, seed {seed}',
-            random_backbone, osp.join(backbone_dir, 'random_init.pth'), seed)
-        score('random init', path, error)
-        for name, config in METHODS.items():
-            run_dir = osp.join(seed_dir, name.lower())
-            files[(s, name, 'work_dir')] = run_dir
+        path, error = None, None
+        if reuse:
+            path = files[(s, b, 'backbone')]
+            print(f'{b}, seed {seed}: the backbone file of the kept scores, '
+                  f'{path}, is used again', flush=True)
+        elif b == 'random init':
+            path, error = stages.run(
+                'extract', f'random init: the backbone file, seed {seed}',
+                random_backbone, backbone_file(work, seed, b), seed)
+        else:
+            run_dir = files[(s, b, 'work_dir')] = osp.join(
+                seed_dir, b.lower())
             ckpt, error = stages.run(
-                'pretrain', f'pre-training {name}, seed {seed} ({config})',
-                pretrain, config, run_dir, seed, data_root, args.cfg_options)
-            path = None
+                'pretrain', f'pre-training {b}, seed {seed} ({METHODS[b]})',
+                pretrain, METHODS[b], run_dir, seed, data_root,
+                args.cfg_options)
             if error:
-                per_seed[name]['pretrain'] = dict(error=error)
-                stages.run('extract', f'extracting {name}: skipped, its '
+                per_seed[b]['pretrain'] = dict(error=error)
+                stages.run('extract', f'extracting {b}: skipped, its '
                            'pre-training failed', lambda: None)
             else:
-                files[(s, name, 'checkpoint')] = ckpt
+                files[(s, b, 'checkpoint')] = ckpt
                 path, error = stages.run(
-                    'extract', f'extracting the {name} backbone, seed {seed}',
-                    extract, ckpt,
-                    osp.join(backbone_dir, f'{name.lower()}.pth'))
-            score(name, path, error)
+                    'extract', f'extracting the {b} backbone, seed {seed}',
+                    extract, ckpt, backbone_file(work, seed, b))
+        for task in tasks:
+            if path is None:
+                stages.run(task, f'{titles[task]}: {b}, seed {seed}: '
+                           'skipped, no backbone', lambda: None)
+                per_seed[b][task] = dict(error=f'no backbone: {error}')
+                continue
+            value, task_error = stages.run(
+                task, f'{titles[task]}: {b}, seed {seed}', task_fns[task],
+                path)
+            per_seed[b][task] = value if task_error is None else dict(
+                error=task_error)
+            if task == 'det' and task_error is None:
+                files[(s, b, 'det')] = latest_checkpoint(
+                    osp.join(seed_dir, 'det', slug(b)))
             write_results(results, work)
+
+    # The stage times of what was kept stay in the record, marked as kept.
+    ran = {t['stage'] for t in stages.times}
+    stages.times.extend(
+        dict(t, kept=True) for t in old_stages
+        if stage_seed(t['stage']) in args.seeds and t['stage'] not in ran)
 
     _, error = stages.run('pictures', 'pictures', lambda: results.update(
         pictures=draw_pictures(args, results, files,
@@ -811,10 +893,12 @@ def main(argv=None) -> int:
     report = write_results(results, work)
     print('\n' + report)
     print('stage times: ' + ', '.join(
-        f'{t["stage"]} {t["seconds"]:.0f} s' for t in stages.times))
+        f'{t["stage"]} {t["seconds"]:.0f} s' for t in stages.times
+        if not t.get('kept')))
     print(f'\nmain job done in {(time.time() - begin) / 60:.1f} min; results '
           f'and pictures in {work}')
-    failed = [t['stage'] for t in stages.times if not t['ok']]
+    failed = [t['stage'] for t in stages.times
+              if not t['ok'] and not t.get('kept')]
     if failed:
         print(f'{len(failed)} stage(s) failed: {failed}', file=sys.stderr)
     return 1 if failed else 0

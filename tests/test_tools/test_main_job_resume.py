@@ -1,6 +1,8 @@
-"""``tools/main_job.py --resume``: seeds whose every score an earlier run of
-the same settings wrote are kept (figures and stage times), the others run;
-an earlier run of other settings is refused before any stage."""
+"""``tools/main_job.py --resume``: every score of an earlier run whose
+settings and configs are this run's is kept (figures, stage times, the
+backbone file it came from); what a changed setting or config touches runs
+again, and nothing else."""
+import itertools
 import json
 
 import pytest
@@ -10,6 +12,10 @@ from tests.test_tools.main_job_module import load_main_job
 
 mj = load_main_job()
 BACKBONES = ('random init', 'PixPro', 'BYOL', 'DenseCL')
+TASKS = ('probe', 'det', 'seg')
+ARGS = mj.parse_args(['--seeds', '0', '1', '2', '3'])
+mj.check_options(ARGS)
+SETTINGS = mj.run_settings(ARGS)
 
 
 def complete(value):
@@ -19,17 +25,10 @@ def complete(value):
 
 
 def settings(**changes):
-    args = mj.parse_args([])
-    mj.check_options(args)
-    base = dict(tasks=list(args.tasks), img_size=args.img_size,
-                probe_epochs=args.probe_epochs, pretrain_options={},
-                det_options={}, seg_options={}, det_config=mj.DET_CONFIG,
-                seg_config=mj.SEG_CONFIG)
-    base.update(changes)
-    return base
+    return json.loads(json.dumps(dict(SETTINGS, **changes)))
 
 
-def earlier_run():
+def earlier_run(**changes):
     """Seed 0 complete; seed 1 with a failed detection; seed 2 without its
     DenseCL segmentation; seed 3 with an empty BYOL row."""
     seeds = {s: {b: complete(10. + i) for i, b in enumerate(BACKBONES)}
@@ -45,24 +44,82 @@ def earlier_run():
         dict(stage='scenes: using data/scenes', kind='scenes', seconds=0.,
              ok=True),
     ]
-    return dict(seeds=seeds, settings=settings(seeds=[0, 1, 2, 3]),
-                stages=stages)
+    return dict(seeds=seeds, settings=settings(**changes), stages=stages)
 
 
-def test_only_complete_seeds_are_kept():
-    old = earlier_run()
-    assert mj.reusable_seeds(old, settings(), [0, 1, 2, 3, 4]) == [0]
-    # A seed counts as complete for the tasks this run asks for.
-    assert mj.reusable_seeds(old, settings(tasks=['probe']),
-                             [0, 1, 2, 3]) == [0, 1, 2]
+# Every score of earlier_run() that holds figures, found by a plain loop.
+ALL_FIGURES = {
+    (seed, b, t)
+    for seed, b, t in itertools.product(range(4), BACKBONES, TASKS)
+    if (seed, b, t) not in {(1, 'PixPro', 'det'), (2, 'DenseCL', 'seg')}
+    and not (seed == 3 and b == 'BYOL')
+}
 
 
-@pytest.mark.parametrize('key,value', [('img_size', 128),
-                                       ('probe_epochs', 5),
-                                       ('det_options', {'a.b': 1})])
-def test_other_settings_are_refused_by_name(key, value):
-    with pytest.raises(mj.OptionError, match=key):
-        mj.reusable_seeds(earlier_run(), settings(**{key: value}), [0])
+def test_every_score_with_figures_is_kept_under_the_same_settings():
+    kept, reasons = mj.kept_scores(earlier_run(), settings())
+    assert set(kept) == ALL_FIGURES and reasons == []
+    assert kept[(2, 'BYOL', 'seg')] == dict(mIoU=12.)
+    # Only the seeds and tasks this run asks for.
+    kept, _ = mj.kept_scores(earlier_run(),
+                             settings(seeds=[1], tasks=['probe']))
+    assert set(kept) == {k for k in ALL_FIGURES
+                         if k[0] == 1 and k[2] == 'probe'}
+
+
+def digests_with(config, digest='0' * 16):
+    return dict(SETTINGS['config_digests'], **{config: digest})
+
+
+@pytest.mark.parametrize(
+    'change,runs_again',
+    [(dict(img_size=128), lambda b, t: t == 'probe'),
+     (dict(probe_epochs=5), lambda b, t: t == 'probe'),
+     (dict(det_options={'a.b': 1}), lambda b, t: t == 'det'),
+     (dict(config_digests=digests_with(mj.SEG_CONFIG)),
+      lambda b, t: t == 'seg'),
+     (dict(config_digests=digests_with(mj.DENSECL_CONFIG)),
+      lambda b, t: b == 'DenseCL'),
+     # random init is the PixPro config's backbone before training
+     (dict(config_digests=digests_with(mj.PIXPRO_CONFIG)),
+      lambda b, t: b in ('random init', 'PixPro')),
+     (dict(pretrain_options={'x': 1}), lambda b, t: True),
+     (dict(config_digests={}), lambda b, t: True)],
+    ids=['img_size', 'probe_epochs', 'det_options', 'seg config',
+         'DenseCL config', 'PixPro config', 'pretrain_options',
+         'no digests recorded'])
+def test_a_changed_setting_runs_again_only_what_depends_on_it(
+        change, runs_again):
+    kept, reasons = mj.kept_scores(earlier_run(**change), settings())
+    assert set(kept) == {k for k in ALL_FIGURES if not runs_again(*k[1:])}
+    assert reasons, 'the scores that run again are announced'
+
+
+def test_the_plan_reuses_the_backbone_file_of_kept_scores():
+    """Probe and detection kept for every backbone of seed 0, with the
+    backbone files there: only the segmentations run, from those files."""
+    args = mj.parse_args(['--no-transfer-check'])
+    mj.check_options(args)
+    kept = {(0, b, t): {'x': 1.} for b in BACKBONES for t in ('probe', 'det')}
+    files = {('0', b, 'backbone'): f'{b}.pth' for b in BACKBONES}
+    todo = mj.stages_to_run(args, kept, files)
+    assert todo == {(0, b): (['seg'], True) for b in BACKBONES}
+    assert mj.build_plan(args, todo) == ['scenes'] + ['seg'] * 4 + [
+        'pictures']
+    # Without the files, or with nothing of the backbone kept, it is
+    # pre-trained (random init: written) and extracted again.
+    del files[('0', 'BYOL', 'backbone')]
+    kept = {k: v for k, v in kept.items() if k[1] != 'PixPro'}
+    todo = mj.stages_to_run(args, kept, files)
+    assert todo[(0, 'BYOL')] == (['seg'], False)
+    assert todo[(0, 'PixPro')] == (['probe', 'det', 'seg'], False)
+    assert mj.build_plan(args, todo) == [
+        'scenes', 'seg', 'pretrain', 'extract', 'probe', 'det', 'seg',
+        'pretrain', 'extract', 'seg', 'seg', 'pictures'
+    ]
+    # A fresh run: every stage.
+    assert mj.build_plan(args) == ['scenes', 'extract', *TASKS] + [
+        'pretrain', 'extract', *TASKS] * 3 + ['pictures']
 
 
 def test_stage_seed_reads_the_title():
@@ -78,13 +135,14 @@ def test_resume_keeps_a_finished_seed_without_running_it(tmp_path, capsys):
     work.mkdir()
     old = earlier_run()
     old['seeds'] = {'0': old['seeds']['0']}
+    old['settings']['seeds'] = [0]
     (work / 'results.json').write_text(json.dumps(old))
     rc = mj.main(['--seeds', '0', '--resume', '--no-transfer-check',
                   '--show', '0', '--data', str(data), '--work-dir',
                   str(work)])
     out = capsys.readouterr().out
     assert rc == 0
-    assert 'seed 0: every score is in' in out
+    assert 'seed 0: kept from' in out and 'DenseCL seg' in out
     announced = [line for line in out.splitlines() if line.startswith('==>')]
     assert len(announced) == 2, announced  # the scenes, the pictures
     new = json.loads((work / 'results.json').read_text())
@@ -96,17 +154,6 @@ def test_resume_keeps_a_finished_seed_without_running_it(tmp_path, capsys):
     assert ran == ['scenes', 'pictures']
 
 
-def test_resume_refuses_other_settings_before_any_stage(tmp_path, capsys):
-    work = tmp_path / 'work'
-    work.mkdir()
-    (work / 'results.json').write_text(json.dumps(earlier_run()))
-    rc = mj.main(['--resume', '--img-size', '128', '--work-dir', str(work),
-                  '--data', str(tmp_path / 'none')])
-    assert rc == 2
-    assert 'img_size' in capsys.readouterr().err
-    assert sorted(p.name for p in work.iterdir()) == ['results.json']
-
-
 def test_kept_seed_files_finds_the_last_checkpoints(tmp_path):
     seed_dir = tmp_path / 'seed2'
     (seed_dir / 'pixpro').mkdir(parents=True)
@@ -114,7 +161,12 @@ def test_kept_seed_files_finds_the_last_checkpoints(tmp_path):
         (seed_dir / 'pixpro' / name).write_bytes(b'')
     (seed_dir / 'det' / 'random_init').mkdir(parents=True)
     (seed_dir / 'det' / 'random_init' / 'iter_300.pth').write_bytes(b'')
+    (seed_dir / 'backbones').mkdir()
+    (seed_dir / 'backbones' / 'random_init.pth').write_bytes(b'')
     files = mj.kept_seed_files(str(tmp_path), 2)
+    assert files[('2', 'random init', 'backbone')] == str(
+        seed_dir / 'backbones' / 'random_init.pth')
+    assert ('2', 'PixPro', 'backbone') not in files
     assert files[('2', 'PixPro', 'checkpoint')] == str(
         seed_dir / 'pixpro' / 'iter_900.pth')
     assert files[('2', 'random init', 'det')] == str(
