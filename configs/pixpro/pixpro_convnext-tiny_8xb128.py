@@ -5,6 +5,7 @@ _base_ = [
     '../_base_/models/pixpro_r50.py',
     '../_base_/datasets/imagenet_pixpro.py',
     '../_base_/default_runtime.py',
+    '../_base_/ddp_bucket_view.py',
 ]
 
 # Stride 32: 224 px views give 7x7. Layer scale off and drop path 0.1 as
@@ -61,9 +62,3 @@ param_scheduler = [
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100)
 auto_scale_lr = dict(base_batch_size=1024, enable=False, rule='linear')
-
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=False,
-    gradient_as_bucket_view=True)

@@ -6,13 +6,9 @@ _base_ = [
     '../_base_/datasets/imagenet_pixpro_pil.py',
     '../_base_/schedules/pixpro_lars_coslr-100e.py',
     '../_base_/default_runtime.py',
+    '../_base_/ddp_bucket_view.py',
 ]
 
 # The speed levers of pixpro_r50_8xb128.py (docs/speed.md).
 model = dict(
     data_preprocessor={{_base_.data_preprocessor}}, channels_last=True)
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=False,
-    gradient_as_bucket_view=True)
