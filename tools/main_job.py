@@ -86,10 +86,11 @@ TRANSFER_CONFIGS = [
     'configs/benchmarks/mmsegmentation/cityscapes/'
     'fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
 ]
-# Seconds each kind of stage took in the default run on 2 cores (the ETA's
-# first guess; it is rescaled by how fast the stages done so far ran).
-EXPECTED_SECONDS = dict(scenes=40, pretrain=390, extract=5, probe=20,
-                        det=120, seg=110, pictures=40, transfer=45)
+# Seconds each kind of stage took in the default run on 2 cores (from a
+# fresh clone, 2026-12-06; the ETA's first guess, rescaled by how fast the
+# stages done so far ran).
+EXPECTED_SECONDS = dict(scenes=10, pretrain=325, extract=3, probe=15,
+                        det=95, seg=105, pictures=5, transfer=20)
 
 
 class OptionError(ValueError):
