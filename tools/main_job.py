@@ -309,7 +309,7 @@ def kept_seed_files(work: str, seed: int) -> dict:
     keys: each backbone's file, each method's work dir and last
     checkpoint, each backbone's fine-tuned detector. A file that is not
     there is left out (and so is its picture)."""
-    s, seed_dir = str(seed), osp.join(work, f'seed{seed}')
+    s = str(seed)
     found = {}
 
     def add_latest(key, run_dir):
@@ -319,11 +319,11 @@ def kept_seed_files(work: str, seed: int) -> dict:
             pass
 
     for name in METHODS:
-        run_dir = osp.join(seed_dir, name.lower())
+        run_dir = pretrain_dir(work, seed, name)
         found[(s, name, 'work_dir')] = run_dir
         add_latest((s, name, 'checkpoint'), run_dir)
     for b in BACKBONES:
-        add_latest((s, b, 'det'), osp.join(seed_dir, 'det', slug(b)))
+        add_latest((s, b, 'det'), detector_dir(work, seed, b))
         path = backbone_file(work, seed, b)
         if osp.isfile(path):
             found[(s, b, 'backbone')] = path
@@ -332,6 +332,14 @@ def kept_seed_files(work: str, seed: int) -> dict:
 
 def backbone_file(work: str, seed: int, backbone: str) -> str:
     return osp.join(work, f'seed{seed}', 'backbones', f'{slug(backbone)}.pth')
+
+
+def pretrain_dir(work: str, seed: int, method: str) -> str:
+    return osp.join(work, f'seed{seed}', slug(method))
+
+
+def detector_dir(work: str, seed: int, backbone: str) -> str:
+    return osp.join(work, f'seed{seed}', 'det', slug(backbone))
 
 
 def stages_to_run(args, kept: dict, files: dict) -> dict:
@@ -822,8 +830,8 @@ def main(argv=None) -> int:
             probe=lambda f: probe(
                 f, osp.join(seed_dir, 'probe', f'{slug(b)}.json'), args, seed,
                 osp.join(work, 'pictures', 'probe', f'seed{seed}')),
-            det=lambda f: detection(
-                f, osp.join(seed_dir, 'det', slug(b)), seed, args),
+            det=lambda f: detection(f, detector_dir(work, seed, b), seed,
+                                    args),
             seg=lambda f: segmentation(
                 f, osp.join(seed_dir, 'seg', slug(b)), seed, args))
 
@@ -837,8 +845,7 @@ def main(argv=None) -> int:
                 'extract', f'random init: the backbone file, seed {seed}',
                 random_backbone, backbone_file(work, seed, b), seed)
         else:
-            run_dir = files[(s, b, 'work_dir')] = osp.join(
-                seed_dir, b.lower())
+            run_dir = files[(s, b, 'work_dir')] = pretrain_dir(work, seed, b)
             ckpt, error = stages.run(
                 'pretrain', f'pre-training {b}, seed {seed} ({METHODS[b]})',
                 pretrain, METHODS[b], run_dir, seed, data_root,
@@ -865,7 +872,7 @@ def main(argv=None) -> int:
                 error=task_error)
             if task == 'det' and task_error is None:
                 files[(s, b, 'det')] = latest_checkpoint(
-                    osp.join(seed_dir, 'det', slug(b)))
+                    detector_dir(work, seed, b))
             write_results(results, work)
 
     # The stage times of what was kept stay in the record, marked as kept.
