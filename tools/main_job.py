@@ -745,6 +745,18 @@ def draw_pictures(args, results, files, out_dir):
 
 
 # ------------------------------------------------------------------- main
+def forget_rerun_files(files: dict, todo: dict) -> None:
+    """Drop from ``files`` (``kept_seed_files``) the earlier run's
+    checkpoint of each method pre-trained again and the detector of each
+    backbone whose detection runs again, so that a rerun which fails leaves
+    no picture drawn from the files it was to replace."""
+    for (seed, b), (tasks, reuse) in todo.items():
+        if not reuse:
+            files.pop((str(seed), b, 'checkpoint'), None)
+        if 'det' in tasks:
+            files.pop((str(seed), b, 'det'), None)
+
+
 def build_plan(args, todo=None):
     """Stage kinds in order. Per seed, random init is scored first, then
     each method is pre-trained, extracted and scored before the next one
@@ -802,6 +814,7 @@ def main(argv=None) -> int:
     settings = run_settings(args)
     kept, files, old_stages = resume(args, settings, work)
     todo = stages_to_run(args, kept, files)
+    forget_rerun_files(files, todo)
     os.makedirs(work, exist_ok=True)
     stages = Stages(build_plan(args, todo))
     results = dict(seeds={str(seed): {b: {} for b in BACKBONES}

@@ -122,6 +122,22 @@ def test_the_plan_reuses_the_backbone_file_of_kept_scores():
         'pretrain', 'extract', *TASKS] * 3 + ['pictures']
 
 
+def test_files_a_rerun_replaces_are_forgotten():
+    """An earlier checkpoint or detector must not stand in for the rerun's
+    in the pictures: forgotten when its stage runs again, kept otherwise."""
+    files = {('0', b, kind): f'{b}-{kind}' for b in BACKBONES
+             for kind in ('checkpoint', 'det', 'work_dir', 'backbone')}
+    todo = {(0, 'PixPro'): (['seg'], True),  # file reused, det kept
+            (0, 'BYOL'): (['probe', 'det', 'seg'], False),  # all again
+            (0, 'DenseCL'): (['det'], True)}  # detection again
+    mj.forget_rerun_files(files, todo)
+    gone = {('0', 'BYOL', 'checkpoint'), ('0', 'BYOL', 'det'),
+            ('0', 'DenseCL', 'det')}
+    expected = {('0', b, kind) for b in BACKBONES
+                for kind in ('checkpoint', 'det', 'work_dir', 'backbone')}
+    assert set(files) == expected - gone
+
+
 def test_stage_seed_reads_the_title():
     assert mj.stage_seed('pre-training PixPro, seed 12 (x.py)') == 12
     assert mj.stage_seed('dense probe (frozen): random init, seed 0') == 0
