@@ -784,8 +784,15 @@ def resume(args, settings, work):
     old_file = osp.join(work, 'results.json')
     if not (args.resume and osp.isfile(old_file)):
         return {}, {}, []
-    with open(old_file) as f:
-        old = json.load(f)
+    try:
+        with open(old_file) as f:
+            old = json.load(f)
+    except ValueError as e:
+        raise OptionError(f'--resume: {old_file} is not a results.json '
+                          f'the main job wrote ({e}); move it away, or drop '
+                          '--resume to run everything again')
+    if not isinstance(old, dict):
+        raise OptionError(f'--resume: {old_file} holds no results record')
     kept, reasons = kept_scores(old, settings)
     files = {}
     for seed in args.seeds:
@@ -812,7 +819,11 @@ def main(argv=None) -> int:
     begin = time.time()
     work = args.work_dir
     settings = run_settings(args)
-    kept, files, old_stages = resume(args, settings, work)
+    try:
+        kept, files, old_stages = resume(args, settings, work)
+    except OptionError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
     todo = stages_to_run(args, kept, files)
     forget_rerun_files(files, todo)
     os.makedirs(work, exist_ok=True)

@@ -192,3 +192,19 @@ def test_kept_seed_files_finds_the_last_checkpoints(tmp_path):
     assert files[('2', 'BYOL', 'work_dir')] == str(seed_dir / 'byol')
     assert ('2', 'BYOL', 'checkpoint') not in files
     assert ('2', 'PixPro', 'det') not in files
+
+
+@pytest.mark.parametrize('text', ['{"seeds": ', '[1, 2]'],
+                         ids=['cut short', 'not a record'])
+def test_unreadable_results_refused_by_name_and_left_alone(
+        tmp_path, capsys, text):
+    work = tmp_path / 'work'
+    work.mkdir()
+    (work / 'results.json').write_text(text)
+    rc = mj.main(['--resume', '--work-dir', str(work), '--data',
+                  str(tmp_path / 'none')])
+    assert rc == 2
+    assert str(work / 'results.json') in capsys.readouterr().err
+    assert (work / 'results.json').read_text() == text
+    assert sorted(p.name for p in work.iterdir()) == ['results.json']
+    assert not (tmp_path / 'none').exists()
