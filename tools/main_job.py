@@ -8,8 +8,8 @@ On generated scenes (written once to ``--data``), per seed:
 1. pre-train PixPro and, with the same backbone, data, views, batch, steps,
    optimiser and schedule, mmpretrain's BYOL (instance level) and DenseCL
    (dense, contrastive), each as ``tools/train.py CONFIG`` runs it;
-2. extract each backbone (``extract_backbone_weights.py``), and write the
-   random initialisation they all start from as a backbone file too;
+2. extract each backbone (``extract_backbone_weights.py``), and write a
+   draw of the initialisation they start from as a backbone file too;
 3. score the four backbones (random init, PixPro, BYOL, DenseCL) three
    ways: the frozen dense probe (``tools/analysis/dense_probe.py``), and
    fine-tuned through the user's own mmdet and mmseg configs in miniature
@@ -460,8 +460,10 @@ def extract(checkpoint, out):
 
 
 def random_backbone(out, seed):
-    """The scenes configs' backbone under ``seed``, as every pre-training
-    starts from it (the dense probe's ``random``), as a backbone file."""
+    """The scenes configs' backbone initialised under ``seed`` (the dense
+    probe's ``random``), as a backbone file: a draw of the initialisation
+    every pre-training starts from, not the same draw (the runner builds the
+    whole model, heads included, before it initialises the backbone)."""
     import torch
 
     from mmpixpro.evaluation import build_backbone
