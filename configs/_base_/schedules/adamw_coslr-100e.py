@@ -1,7 +1,6 @@
-# pixpro_lars_coslr-100e.py (fp16, warm-up then cosine stepped every
-# iteration, 100 epochs, batch 1024) with AdamW for LARS: betas (0.9, 0.999),
-# eps 1e-8, weight decay 0.05, none on 1-D parameters. The configs set the
-# lr, the warm-up's start and the cosine's floor of their backbone's recipe.
+# pixpro_lars_coslr-100e.py (fp16, warm-up and cosine, 100 epochs of 1024)
+# with AdamW for LARS: betas (0.9, 0.999), eps 1e-8, weight decay 0.05, none
+# on 1-D parameters; configs set lr, warm-up start and cosine floor.
 _base_ = './pixpro_lars_coslr-100e.py'
 
 # torch's AdamW takes its multi-tensor (foreach) update on GPUs by itself.

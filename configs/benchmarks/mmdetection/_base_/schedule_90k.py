@@ -1,7 +1,6 @@
-# detectron2's 1x schedule on mmdet's runtime: 90k iterations of batch 16,
-# SGD lr 0.02, linear warm-up over 1000 iterations from 0.001, steps x0.1 at
-# 60k/80k, one validation at the end. Taken by ./coco-instance_ms-1x.py and,
-# at 24k, by the VOC config.
+# detectron2's 1x on mmdet's runtime: 90k iterations of batch 16, SGD lr
+# 0.02, 1000 warm-up iterations from 0.001, steps x0.1 at 60k/80k, one
+# validation at the end. COCO's ./coco-instance_ms-1x.py; VOC's at 24k.
 _base_ = 'mmdet::_base_/default_runtime.py'
 
 max_iters = 90000
