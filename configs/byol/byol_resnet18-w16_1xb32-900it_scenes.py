@@ -25,15 +25,7 @@ model = dict(
         with_avg_pool=True,
         norm_cfg=dict(type='BN1d')),
     head=dict(
-        type='LatentPredictHead',
-        predictor=dict(
-            type='NonLinearNeck',
-            in_channels=64,
-            hid_channels=256,
-            out_channels=64,
-            num_layers=2,
-            with_bias=True,
-            with_last_bn=False,
-            with_avg_pool=False,
-            norm_cfg=dict(type='BN1d')),
-        loss=dict(type='CosineSimilarityLoss')))
+        type='LatentPredictHead', loss=dict(type='CosineSimilarityLoss')))
+# The predictor: the projector's MLP on the 64-channel projection, unpooled.
+model['head']['predictor'] = dict(
+    model['neck'], in_channels=64, with_avg_pool=False)

@@ -19,24 +19,11 @@ train_dataloader = dict(
 # lr 4.0 is for a batch of 1024; the square-root rule gives 4.0 * sqrt(16 /
 # 1024) = 0.5 for this batch of 16.
 optim_wrapper = dict(optimizer=dict(lr=0.5))
-# The 100-epoch schedule's shape over 4 epochs (1 of warm-up); restated in
-# full because mmengine's _base_ replaces a list, it does not merge it.
+# The 100-epoch schedule's shape over 4 epochs, 1 of warm-up (the list is
+# restated: mmengine's _base_ replaces a list, it does not merge it).
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=3,
-        eta_min=1e-6,
-        by_epoch=True,
-        begin=1,
-        end=4,
-        convert_to_iter_based=True)
+    dict(_base_.param_scheduler[0], end=1),
+    dict(_base_.param_scheduler[1], T_max=3, begin=1, end=4)
 ]
 train_cfg = dict(max_epochs=4)
 auto_scale_lr = dict(base_batch_size=16)

@@ -9,12 +9,8 @@ vit_tiny = dict(
     img_size=224,
     patch_size=32,
     out_type='featmap')  # (N, 192, 7, 7): the patch tokens, cls dropped
-projector = dict(
-    type='PixelProjector',
-    in_channels=192,
-    hid_channels=256,
-    out_channels=64,
-    norm_cfg=dict(type='BN'))
+# The small config's projector (192 -> 256 -> 64) on the 192 channels.
+projector = dict(_base_.model.neck, in_channels=192)
 model = dict(
     backbone=dict(_delete_=True, **vit_tiny),
     neck=projector,

@@ -18,18 +18,18 @@ from mmpixpro.registry import MODELS
 from tests.brute_force import pixel_contrast_loss, positive_mask
 from tests.utils import REPO, SMALL_CONFIG
 from tests.test_models.test_pixpro import batch
+from tests.test_models.test_pixpro_head import boxes_pair as head_boxes_pair
 
 CONFIG = osp.join(REPO, 'configs', 'pixcontrast', 'pixcontrast_r50_8xb128.py')
 PIXPRO_CONFIG = osp.join(REPO, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
 
 
 def boxes_pair():
-    # image 0: partial overlap, view b flipped (some pixels of view a have
-    # no positive); image 1: both flipped; image 2: no overlap at all.
-    a = torch.tensor([[0.1, 0.1, 0.7, 0.8], [0.9, 0.0, 0.3, 0.6],
-                      [0.0, 0.0, 0.3, 0.3]], dtype=torch.double)
-    b = torch.tensor([[0.8, 0.3, 0.4, 0.9], [0.6, 0.1, 0.2, 0.5],
-                      [0.6, 0.6, 0.9, 0.9]], dtype=torch.double)
+    """The PixPro head tests' pairs, with image 0's view b moved so that its
+    overlap is partial: some pixels of view a have no positive (image 1:
+    both flipped; image 2: no overlap at all)."""
+    a, b = head_boxes_pair()
+    b[0] = torch.tensor([0.8, 0.3, 0.4, 0.9], dtype=torch.double)
     return a, b
 
 

@@ -4,22 +4,15 @@
 # the masks, evaluated with box AP.
 _base_ = './coco-instance_ms-1x.py'
 
+# The instance base's pipelines, annotations loaded without the masks.
+box_annotations = dict(type='LoadAnnotations', with_bbox=True)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='RandomChoiceResize', scales={{_base_.train_scales}},
-         keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
+    box_annotations if step.type == 'LoadAnnotations' else step
+    for step in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(1333, 800), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
+    box_annotations if step.type == 'LoadAnnotations' else step
+    for step in _base_.test_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

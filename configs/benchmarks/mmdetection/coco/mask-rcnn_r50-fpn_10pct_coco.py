@@ -15,8 +15,9 @@ train_dataloader = dict(
 max_iters = 27000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-         end=1000),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[max_iters * 2 // 3, max_iters * 8 // 9], gamma=0.1)
+    _base_.param_scheduler[0],
+    dict(
+        _base_.param_scheduler[1],
+        end=max_iters,
+        milestones=[max_iters * 2 // 3, max_iters * 8 // 9])
 ]

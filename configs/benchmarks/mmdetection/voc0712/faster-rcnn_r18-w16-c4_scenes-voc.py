@@ -29,21 +29,15 @@ model = dict(
 # --- image size
 image_size = 256
 train_scales = [(427, s) for s in range(156, 257, 10)]
+# (the base's pipelines with these sizes)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='RandomChoiceResize', scales=train_scales, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
+    dict(step, scales=train_scales)
+    if step.type == 'RandomChoiceResize' else step
+    for step in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(427, image_size), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
+    dict(step, scale=(427, image_size)) if step.type == 'Resize' else step
+    for step in _base_.test_pipeline
 ]
 
 # --- dataset: data/scenes/VOCdevkit/VOC2007 (trainval 300, test 100)

@@ -4,7 +4,7 @@
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50-caffe-c4.py',
     'mmdet::_base_/datasets/voc0712.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/schedule_90k.py',
     '../_base_/pixpro_r50_transfer.py',
 ]
 
@@ -18,9 +18,8 @@ model = dict(
     # are trained on (mmdet's C4 base, from Detectron1, ignores them).
     train_cfg=dict(rpn=dict(allowed_border=-1)))
 
-# The pipelines and the schedule have the shapes of
-# ../_base_/coco-detection_ms-1x.py and ../_base_/coco-instance_ms-1x.py
-# with VOC's numbers; restated, as those files also set COCO's data.
+# The pipelines have the shapes of ../_base_/coco-detection_ms-1x.py's
+# with VOC's numbers; restated, as that file also sets COCO's data.
 train_scales = [(1333, s) for s in range(480, 801, 32)]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -72,26 +71,12 @@ val_evaluator = dict(
     iou_thrs=[0.5 + 0.05 * i for i in range(10)])
 test_evaluator = val_evaluator
 
+# detectron2's 24k schedule: the 90k one's SGD with 100 warm-up iterations
+# and steps at 18k/22k.
 max_iters = 24000
-train_cfg = dict(
-    type='IterBasedTrainLoop',
-    max_iters=max_iters,
-    val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
-    # detectron2's WEIGHT_DECAY_NORM 0: no weight decay on norm layers.
-    paramwise_cfg=dict(norm_decay_mult=0.))
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-         end=100),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[18000, 22000], gamma=0.1)
+    dict(_base_.param_scheduler[0], end=100),
+    dict(_base_.param_scheduler[1], end=max_iters, milestones=[18000, 22000])
 ]
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=4000, max_keep_ckpts=2))
-log_processor = dict(by_epoch=False)
-auto_scale_lr = dict(enable=False, base_batch_size=16)
+default_hooks = dict(checkpoint=dict(interval=4000))
