@@ -813,15 +813,11 @@ def resume(args, settings, work):
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.chdir(REPO)
-    try:
-        check_options(args)
-    except OptionError as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 2
     begin = time.time()
     work = args.work_dir
-    settings = run_settings(args)
     try:
+        check_options(args)
+        settings = run_settings(args)
         kept, files, old_stages = resume(args, settings, work)
     except OptionError as e:
         print(f'error: {e}', file=sys.stderr)
