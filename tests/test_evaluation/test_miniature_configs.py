@@ -70,7 +70,8 @@ ALLOWED = {
         image_size=('train_pipeline', 'test_pipeline', 'crop_size', 'scale',
                     'model.data_preprocessor.size', 'model.test_cfg.'),
         extra=('model.decode_head.num_classes',  # dataset
-               'model.auxiliary_head.num_classes')),
+               'model.auxiliary_head.num_classes',
+               'optim_wrapper.optimizer.lr')),  # schedule (1000 it.)
 }
 
 
