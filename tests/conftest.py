@@ -18,6 +18,22 @@ def mmpixpro_scope():
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_visualizers():
+    """Each test builds its own visualizers. mmdet's, mmseg's and
+    mmpretrain's runtime configs name theirs 'visualizer', so mmengine's
+    Runner hands every later run in the process the first one built, which
+    writes into that run's folder; a passing test's tmp_path is removed
+    (setup.cfg), so the next run's config dump would fail."""
+    yield
+    from mmengine.visualization import Visualizer
+    pending = [Visualizer]
+    while pending:
+        cls = pending.pop()
+        cls._instance_dict.clear()
+        pending.extend(cls.__subclasses__())
+
+
 @pytest.fixture(scope='module')
 def images(tmp_path_factory):
     """A folder of 8 generated 90x120 images for small training runs."""
