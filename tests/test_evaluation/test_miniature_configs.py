@@ -11,6 +11,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from mmpixpro.evaluation import (build_backbone, build_downstream_model,
                                  check_pretrained_weights)
@@ -198,3 +199,40 @@ def test_fine_tune_stops_when_a_backbone_tensor_stays_random(
         e.value)
     # Stopped before the first iteration: no checkpoint.
     assert not list((tmp_path / 'w').glob('iter_*.pth'))
+
+
+def test_segmentation_fine_tunes_on_the_first_30_labelled_scenes(
+        tmp_path_factory):
+    """The segmentation miniature is label-scarce: of 33 labelled train
+    scenes it trains on the 30 whose names sort first (the writer numbers
+    them in order), and tests on every held-out scene."""
+    import glob
+
+    from mmseg.registry import DATASETS
+
+    from mmpixpro.datasets.generated_scenes import write_scene_datasets
+    root = tmp_path_factory.mktemp('labelled')
+    write_scene_datasets(str(root), num_unlabeled=1, num_train=33,
+                         num_val=3, size=(32, 32))
+    data = str(root / 'cityscapes') + '/'
+    cfg = Config.fromfile(SEG_MINI)
+    images = {}
+    for split, loader in (('train', cfg.train_dataloader),
+                          ('val', cfg.val_dataloader)):
+        dataset_cfg = dict(loader.dataset, data_root=data, pipeline=[])
+        with DefaultScope.overwrite_default_scope('mmseg'):
+            dataset = DATASETS.build(dataset_cfg)
+        images[split] = [
+            osp.basename(dataset.get_data_info(i)['img_path'])
+            for i in range(len(dataset))
+        ]
+    on_disk = {
+        split: sorted(
+            osp.basename(p) for p in glob.glob(
+                osp.join(data, 'leftImg8bit', split, '**', '*.png'),
+                recursive=True))
+        for split in ('train', 'val')
+    }
+    assert len(on_disk['train']) == 33
+    assert images['train'] == on_disk['train'][:30]
+    assert sorted(images['val']) == on_disk['val']
