@@ -201,8 +201,7 @@ def test_fine_tune_stops_when_a_backbone_tensor_stays_random(
     assert not list((tmp_path / 'w').glob('iter_*.pth'))
 
 
-def test_segmentation_fine_tunes_on_the_first_30_labelled_scenes(
-        tmp_path_factory):
+def test_segmentation_fine_tunes_on_the_first_30_labelled_scenes(tmp_path):
     """The segmentation miniature is label-scarce: of 33 labelled train
     scenes it trains on the 30 whose names sort first (the writer numbers
     them in order), and tests on every held-out scene."""
@@ -211,7 +210,7 @@ def test_segmentation_fine_tunes_on_the_first_30_labelled_scenes(
     from mmseg.registry import DATASETS
 
     from mmpixpro.datasets.generated_scenes import write_scene_datasets
-    root = tmp_path_factory.mktemp('labelled')
+    root = tmp_path
     write_scene_datasets(str(root), num_unlabeled=1, num_train=33,
                          num_val=3, size=(32, 32))
     data = str(root / 'cityscapes') + '/'
