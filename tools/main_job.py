@@ -2,6 +2,7 @@
 
     python tools/main_job.py [--work-dir work_dirs/main_job] [--seeds 0 1 2]
     python tools/main_job.py --seeds 0 1 2 --resume   # keep finished scores
+    python tools/main_job.py --pretrain-iters 2700     # 3x the pre-training
 
 On generated scenes (written once to ``--data``), per seed:
 
@@ -130,6 +131,11 @@ def parse_args(argv=None):
                         'add seeds 1 and 2 to a finished seed 0, finish a '
                         'run cut short, or rerun only the fine-tune whose '
                         'config changed); run the rest')
+    parser.add_argument('--pretrain-iters', type=int, default=None,
+                        help='pre-training steps of all three methods '
+                        '(defaults to the configs\' 900); the warm-up keeps '
+                        'its share of training and the cosine ends at the '
+                        'last step')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='passed to the three pre-training '
                         'runs, e.g. train_cfg.max_iters=100')
@@ -189,6 +195,67 @@ def check_options(args) -> None:
     for option, config, values in checks:
         if values:
             check_keys(option, config, Config.fromfile(config), values)
+    configs = [Config.fromfile(c) for c in METHODS.values()]
+    if args.pretrain_iters is not None:
+        args.cfg_options = {
+            **args.cfg_options,
+            **pretrain_schedule_options(configs, args.pretrain_iters,
+                                        args.cfg_options)
+        }
+    steps_now = configs[0].train_cfg.max_iters
+    args.pretrain_scale = args.cfg_options.get('train_cfg.max_iters',
+                                               steps_now) / steps_now
+
+
+def pretrain_schedule_options(configs, iters: int, given: dict) -> dict:
+    """The ``--cfg-options`` that run the pre-training ``configs`` (the
+    three methods', which share one schedule) for ``iters`` steps: every
+    iteration-based scheduler's ``begin`` and ``end`` scaled by ``iters``
+    over the configs' ``max_iters`` (rounded), its ``T_max`` its new span.
+    Only the values that change are returned, so the configs' own length
+    gives ``{}``. Raises ``OptionError`` when the configs' schedules
+    differ, when a stretched scheduler would be left no step, or when
+    ``given`` (the user's ``--cfg-options``) already sets one of the
+    keys."""
+    def schedule(cfg):
+        return cfg.train_cfg.get('max_iters'), [
+            dict(s) for s in cfg.get('param_scheduler', [])
+        ]
+
+    if len({json.dumps(schedule(c), sort_keys=True) for c in configs}) > 1:
+        raise OptionError('--pretrain-iters: the three methods\' configs '
+                          'have different schedules; give --cfg-options')
+    steps, schedulers = schedule(configs[0])
+    if iters < 1:
+        raise OptionError(f'--pretrain-iters must be at least 1, got {iters}')
+    if steps is None:
+        raise OptionError('--pretrain-iters: the configs are not '
+                          'iteration-based; give --cfg-options')
+    options = {}
+    if iters != steps:
+        options['train_cfg.max_iters'] = iters
+    for i, sched in enumerate(schedulers):
+        if sched.get('by_epoch', True):
+            raise OptionError(f'--pretrain-iters: param_scheduler.{i} is '
+                              'stepped by epoch; give --cfg-options')
+        begin = round(sched.get('begin', 0) * iters / steps)
+        end = round(sched.get('end', steps) * iters / steps)
+        if end <= begin:
+            raise OptionError(
+                f'--pretrain-iters {iters} leaves param_scheduler.{i} '
+                f'({sched["type"]}, steps {sched.get("begin", 0)} to '
+                f'{sched.get("end", steps)} of {steps}) no step; give more')
+        new = dict(begin=begin, end=end)
+        if 'T_max' in sched:
+            new['T_max'] = end - begin
+        for key, value in new.items():
+            if sched.get(key) != value:
+                options[f'param_scheduler.{i}.{key}'] = value
+    clash = sorted(set(options) & set(given))
+    if clash:
+        raise OptionError(f'--pretrain-iters sets {", ".join(clash)}; give '
+                          'it or those --cfg-options, not both')
+    return options
 
 
 def check_keys(option: str, config: str, cfg, values: dict) -> None:
@@ -364,15 +431,19 @@ class Stages:
     """Runs the stages in order, each announced with its number and the
     main job's time left, and keeps what each one gave or why it failed."""
 
-    def __init__(self, plan):
+    def __init__(self, plan, pretrain_scale=1.):
         self.plan = list(plan)  # kinds, in order
+        # The first guesses; pre-training's scaled by its length against
+        # the default run's.
+        self.expected = dict(EXPECTED_SECONDS)
+        self.expected['pretrain'] *= pretrain_scale
         self.done = 0
         self.begin = time.time()
         self.spent_expected = 0.
         self.times = []
 
     def eta(self) -> float:
-        left = sum(EXPECTED_SECONDS[k] for k in self.plan[self.done:])
+        left = sum(self.expected[k] for k in self.plan[self.done:])
         # Rescaled by the speed so far once a few minutes' worth of stages
         # ran (before that, one short stage would swing it).
         if self.spent_expected >= 300:
@@ -398,7 +469,7 @@ class Stages:
                                ok=error is None))
         print(f'    {title}: {seconds:.0f} s' +
               ('' if error is None else ' (failed)'), flush=True)
-        self.spent_expected += EXPECTED_SECONDS[kind]
+        self.spent_expected += self.expected[kind]
         self.done += 1
         return value, error
 
@@ -825,7 +896,7 @@ def main(argv=None) -> int:
     todo = stages_to_run(args, kept, files)
     forget_rerun_files(files, todo)
     os.makedirs(work, exist_ok=True)
-    stages = Stages(build_plan(args, todo))
+    stages = Stages(build_plan(args, todo), args.pretrain_scale)
     results = dict(seeds={str(seed): {b: {} for b in BACKBONES}
                           for seed in args.seeds},
                    settings=settings, stages=stages.times)

@@ -22,6 +22,12 @@ mj = load_main_job()
      'has no key train_cfg.max_iter; did you mean train_cfg.max_iters?'),
     (['--seg-options', 'modle.decode_head.channels=8'],
      'has no key modle; did you mean model?'),
+    (['--pretrain-iters', '0'], '--pretrain-iters must be at least 1'),
+    # 5 % warm-up of 10 steps rounds to none.
+    (['--pretrain-iters', '10'], '--pretrain-iters 10 leaves '
+     'param_scheduler.0 (LinearLR, steps 0 to 45 of 900) no step'),
+    (['--pretrain-iters', '100', '--cfg-options', 'train_cfg.max_iters=50'],
+     '--pretrain-iters sets train_cfg.max_iters; give it or those'),
     (['--cfg-options', 'train_dataloader.batch_sise=8'],
      'has no key train_dataloader.batch_sise; did you mean '
      'train_dataloader.batch_size?'),
@@ -62,3 +68,59 @@ def test_good_options_pass_and_set_seeds():
     # transfer check
     per_seed = ['extract', 'det'] + ['pretrain', 'extract', 'det'] * 3
     assert plan == ['scenes'] + per_seed * 3 + ['pictures', 'transfer']
+
+
+def _lrs(cfg, steps):
+    """The lr of every step under ``cfg``'s schedulers, as mmengine's own
+    schedulers step it (a second code path to the options' arithmetic)."""
+    import torch
+    from mmengine.registry import PARAM_SCHEDULERS
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    schedulers = [
+        PARAM_SCHEDULERS.build(dict(s, optimizer=optimizer))
+        for s in cfg.param_scheduler
+    ]
+    lrs = []
+    for _ in range(steps):
+        lrs.append(optimizer.param_groups[0]['lr'])
+        optimizer.step()
+        for s in schedulers:
+            s.step()
+    return lrs
+
+
+def test_pretrain_iters_stretches_every_methods_schedule():
+    from mmengine.config import Config
+    args = mj.parse_args(['--pretrain-iters', '2700'])
+    mj.check_options(args)
+    # The options a person writes by hand for 3x (5 % warm-up: 135 steps).
+    assert args.cfg_options == {
+        'train_cfg.max_iters': 2700, 'param_scheduler.0.end': 135,
+        'param_scheduler.1.begin': 135, 'param_scheduler.1.T_max': 2565,
+        'param_scheduler.1.end': 2700}
+    assert mj.run_settings(args)['pretrain_options'] == args.cfg_options
+    assert args.pretrain_scale == 3
+    for config in mj.METHODS.values():
+        short, long = Config.fromfile(config), Config.fromfile(config)
+        long.merge_from_dict(args.cfg_options)
+        assert long.train_cfg.max_iters == 2700
+        before, after = _lrs(short, 900), _lrs(long, 2700)
+        peak = short.optim_wrapper.optimizer.lr
+        # The warm-up reaches the same peak in three times as many steps.
+        def peak_step(lrs):
+            return next(t for t, lr in enumerate(lrs)
+                        if lr == pytest.approx(peak))
+
+        assert peak_step(before) + 1 == 45
+        assert peak_step(after) + 1 == 3 * 45
+        # The same cosine, three times as long, down to eta_min at the end.
+        for t in range(45, 900, 37):
+            assert after[3 * t] == pytest.approx(before[t], rel=1e-6)
+        assert after[-1] < 1e-4 * peak
+
+
+def test_pretrain_iters_of_the_configs_length_changes_nothing():
+    args = mj.parse_args(['--pretrain-iters', '900'])
+    mj.check_options(args)
+    assert args.cfg_options == {} and args.pretrain_scale == 1
