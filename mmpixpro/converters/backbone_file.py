@@ -83,6 +83,6 @@ def extract_backbone(src: str,
         meta['parts'] = parts
     atomic_torch_save(dict(meta=meta, state_dict=weights), dst)
     print_log(
-        f'wrote {len(weights)} tensors of the {encoder} {parts} (from a '
-        f'{checkpoint.source_name} checkpoint) to {dst}', logger)
+        f'wrote {len(weights)} tensors of the {encoder} {parts} (from '
+        f'{checkpoint.source_words}) to {dst}', logger)
     return dst

@@ -55,6 +55,11 @@ EXPECTED = {
 # of extract_backbone_weights.py's files) for each kind of source file.
 SOURCE_NAMES = {PRETRAINING: 'mmpixpro', RELEASED: 'released',
                 BACKBONE: 'backbone'}
+# How the converters' messages name a source file: 'pretraining' is any
+# mmengine checkpoint with backbone.* (ours, BYOL's, an mmdet or mmseg
+# fine-tune's).
+SOURCE_WORDS = {PRETRAINING: 'an mmengine checkpoint',
+                RELEASED: 'a released checkpoint', BACKBONE: 'a backbone file'}
 
 
 def _is_detectron2(model: dict) -> bool:
@@ -117,6 +122,12 @@ class PretrainedCheckpoint:
         """'mmpixpro', 'released' or 'backbone': the kind as the converters
         print it and write it into their outputs' ``meta``."""
         return SOURCE_NAMES[self.kind]
+
+    @property
+    def source_words(self) -> str:
+        """The kind as the converters' messages name the file ('an mmengine
+        checkpoint', 'a released checkpoint', 'a backbone file')."""
+        return SOURCE_WORDS[self.kind]
 
     def model_weights(self) -> Dict[str, torch.Tensor]:
         """The whole pre-training model's state dict under our keys

@@ -152,7 +152,7 @@ def test_extract_backbone(tmp_path, capsys):
     dst = str(tmp_path / 'out' / 'backbone.pth')
     assert extract_backbone(src, dst, target=True) == dst
     assert capsys.readouterr().out == (
-        f'wrote {len(resnet)} tensors of the target ResNet (from a mmpixpro '
+        f'wrote {len(resnet)} tensors of the target ResNet (from an mmengine '
         f'checkpoint) to {dst}\n')
     written = torch.load(dst, weights_only=True)
     assert written['meta'] == dict(source='epoch_4.pth',
@@ -168,3 +168,15 @@ def test_extract_backbone(tmp_path, capsys):
     with pytest.raises(CheckpointError, match='no online FPN'):
         extract_backbone(src, str(tmp_path / 'neck.pth'), with_neck=True)
     assert not (tmp_path / 'neck.pth').exists()
+
+
+def test_extract_backbone_names_the_source_it_read(tmp_path, capsys):
+    # An mmseg fine-tune's checkpoint is read as an mmengine checkpoint, not
+    # called one of ours.
+    resnet = torchvision.models.resnet18(weights=None).state_dict()
+    resnet = {k: v for k, v in resnet.items() if not k.startswith('fc.')}
+    state = {f'backbone.{k}': v for k, v in resnet.items()}
+    state['decode_head.conv_seg.weight'] = torch.zeros(7, 8, 1, 1)
+    src = save(tmp_path, 'iter_1000.pth', dict(state_dict=state))
+    extract_backbone(src, str(tmp_path / 'a.pth'))
+    assert '(from an mmengine checkpoint)' in capsys.readouterr().out

@@ -54,8 +54,8 @@ def main(argv=None) -> int:
     except OSError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
-    print(f'wrote {len(model)} tensors (from a {checkpoint.source_name} '
-          f'checkpoint) in detectron2 names to {args.dst}')
+    print(f'wrote {len(model)} tensors (from {checkpoint.source_words}) '
+          f'in detectron2 names to {args.dst}')
     return 0
 
 
