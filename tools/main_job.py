@@ -3,6 +3,7 @@
     python tools/main_job.py [--work-dir work_dirs/main_job] [--seeds 0 1 2]
     python tools/main_job.py --seeds 0 1 2 --resume   # keep finished scores
     python tools/main_job.py --pretrain-iters 2700     # 3x the pre-training
+    python tools/main_job.py --control   # and a backbone trained with labels
 
 On generated scenes (written once to ``--data``), per seed:
 
@@ -54,6 +55,8 @@ DENSECL_CONFIG = 'configs/densecl/densecl_resnet18-w16_1xb32-900it_scenes.py'
 METHODS = {'PixPro': PIXPRO_CONFIG, 'BYOL': BYOL_CONFIG,
            'DenseCL': DENSECL_CONFIG}
 BACKBONES = ('random init', 'PixPro', 'BYOL', 'DenseCL')
+# The positive control (``--control``): a backbone that knows the classes.
+CONTROL = 'control (supervised)'
 DET_CONFIG = ('configs/benchmarks/mmdetection/voc0712/'
               'faster-rcnn_r18-w16-c4_scenes-voc.py')
 SEG_CONFIG = ('configs/benchmarks/mmsegmentation/cityscapes/'
@@ -91,7 +94,7 @@ TRANSFER_CONFIGS = [
 # fresh clone, 2026-12-06; the ETA's first guess, rescaled by how fast the
 # stages done so far ran).
 EXPECTED_SECONDS = dict(scenes=10, pretrain=325, extract=3, probe=15,
-                        det=95, seg=105, pictures=5, transfer=20)
+                        det=95, seg=105, pictures=5, transfer=20, control=90)
 
 
 class OptionError(ValueError):
@@ -123,6 +126,13 @@ def parse_args(argv=None):
                         help='epochs of the linear probe')
     parser.add_argument('--show', type=int, default=4,
                         help='held-out scenes in the pictures')
+    parser.add_argument('--control', action='store_true',
+                        help='also score a positive control: the seed\'s '
+                        'random init trained for segmentation on the '
+                        'labelled train scenes the segmentation fine-tune '
+                        'does not use, then extracted and scored like the '
+                        'others (shows whether each task can reward a '
+                        'backbone that knows the classes)')
     parser.add_argument('--no-transfer-check', action='store_true',
                         help='skip the released recipe\'s transfer check')
     parser.add_argument('--resume', action='store_true',
@@ -309,12 +319,24 @@ def run_settings(args) -> dict:
         seeds=args.seeds, tasks=args.tasks, img_size=args.img_size,
         probe_epochs=args.probe_epochs, pretrain_options=args.cfg_options,
         det_options=args.det_options, seg_options=args.seg_options,
-        det_config=DET_CONFIG, seg_config=SEG_CONFIG,
+        det_config=DET_CONFIG, seg_config=SEG_CONFIG, control=args.control,
         config_digests={c: config_digest(c) for c in configs})
 
 
 def backbone_config(backbone: str) -> str:
     return METHODS.get(backbone, PIXPRO_CONFIG)
+
+
+def backbones(control: bool) -> tuple:
+    """The backbones a run scores, in the table's order."""
+    return BACKBONES + ((CONTROL, ) if control else ())
+
+
+def result_backbones(results: dict) -> tuple:
+    """The backbones of a ``results.json`` record: the control's row only
+    where the run scored it."""
+    return backbones(any(CONTROL in per_seed
+                         for per_seed in results.get('seeds', {}).values()))
 
 
 def kept_scores(old: dict, settings: dict):
@@ -342,9 +364,12 @@ def kept_scores(old: dict, settings: dict):
     kept, reasons = {}, {}
     for seed in settings['seeds']:
         per_seed = old.get('seeds', {}).get(str(seed), {})
-        for b in BACKBONES:
+        for b in backbones(settings.get('control', False)):
             why_backbone = differs('pretrain_options') or config_differs(
                 backbone_config(b))
+            if b == CONTROL:  # trained by the segmentation miniature
+                why_backbone = why_backbone or differs(
+                    'seg_options') or config_differs(SEG_CONFIG)
             for task in settings['tasks']:
                 entry = per_seed.get(b, {}).get(task)
                 if not entry or 'error' in entry:
@@ -389,7 +414,7 @@ def kept_seed_files(work: str, seed: int) -> dict:
         run_dir = pretrain_dir(work, seed, name)
         found[(s, name, 'work_dir')] = run_dir
         add_latest((s, name, 'checkpoint'), run_dir)
-    for b in BACKBONES:
+    for b in backbones(True):
         add_latest((s, b, 'det'), detector_dir(work, seed, b))
         path = backbone_file(work, seed, b)
         if osp.isfile(path):
@@ -416,7 +441,7 @@ def stages_to_run(args, kept: dict, files: dict) -> dict:
     same seed came from it) instead of pre-training and extracting anew."""
     todo = {}
     for seed in args.seeds:
-        for b in BACKBONES:
+        for b in backbones(args.control):
             tasks = [t for t in TASKS
                      if t in args.tasks and (seed, b, t) not in kept]
             if tasks:
@@ -600,6 +625,47 @@ def segmentation(backbone_file, work_dir, seed, args):
     return dict(mIoU=m['mIoU'], aAcc=m['aAcc'], mAcc=m['mAcc'])
 
 
+def control_indices(args) -> list:
+    """The labelled train scenes the segmentation fine-tune does not use
+    (its ``train_dataloader.dataset.indices``, after ``--seg-options``), by
+    their index in mmseg's sorted list. Raises ``StageFailed`` when it uses
+    them all."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(SEG_CONFIG)
+    cfg.merge_from_dict(args.seg_options)
+    used = cfg.train_dataloader.dataset.get('indices')
+    train = osp.join(args.data, 'cityscapes', 'leftImg8bit', 'train')
+    total = len(glob.glob(osp.join(train, '**', '*_leftImg8bit.png'),
+                          recursive=True))
+    if used is None:
+        left = []
+    elif isinstance(used, int):
+        left = list(range(used, total))
+    else:
+        left = sorted(set(range(total)) - set(used))
+    if not left:
+        raise StageFailed(
+            f'the segmentation fine-tune uses all {total} labelled train '
+            f'scenes (indices {used}), so none is left for the control; '
+            'give it fewer with --seg-options train_dataloader.dataset.'
+            'indices=N')
+    return left
+
+
+def control_backbone(random_file, run_dir, out, seed, args):
+    """The positive control: ``random_file`` (the seed's random init)
+    trained by the segmentation miniature, as it is and with
+    ``--seg-options``, on the labelled scenes its fine-tune does not see
+    (:func:`control_indices`), then extracted to ``out``."""
+    if not osp.isfile(random_file):
+        raise StageFailed(f'no random init file {random_file} to start from')
+    options = dict(args.seg_options)
+    options['train_dataloader.dataset.indices'] = control_indices(args)
+    finetune(SEG_CONFIG, random_file, run_dir, seed,
+             osp.join(args.data, 'cityscapes') + '/', options)
+    return extract(latest_checkpoint(run_dir), out)
+
+
 def make_scenes(data):
     from mmpixpro.datasets.generated_scenes import write_scene_datasets
     written = write_scene_datasets(data, seed=0)
@@ -654,7 +720,7 @@ def summarize(results: dict) -> dict:
     lists ``'seed S: why'`` for every seed without a figure."""
     seeds = results.get('seeds', {})
     summary = {}
-    for backbone in BACKBONES:
+    for backbone in result_backbones(results):
         row = summary[backbone] = {}
         for task, key, _ in COLUMNS:
             values, missing = [], []
@@ -691,39 +757,47 @@ def cell(entry) -> str:
     return text
 
 
-def comparisons(summary) -> list:
-    """One sentence per metric and peer: PixPro's mean against the peer's,
+def compare(title: str, name: str, ours: dict, peer: str,
+            theirs: dict) -> str:
+    """A sentence: ``name``'s mean against ``peer``'s (summary entries),
     and whether the difference is larger than the spread (the larger of
     the two standard deviations over seeds)."""
+    if ours['n'] == 0 or theirs['n'] == 0:
+        return (f'{title}: {name} against {peer} cannot be compared (a run '
+                'is missing or failed).')
+    diff = ours['mean'] - theirs['mean']
+    word = 'above' if diff > 0 else 'below' if diff < 0 else 'level'
+    head = (f'{title}: {name} {ours["mean"]:.1f} against {peer} '
+            f'{theirs["mean"]:.1f}, {abs(diff):.1f} points {word}')
+    if word == 'level':
+        head = f'{title}: {name} and {peer} are level at {ours["mean"]:.1f}'
+    if ours['std'] is None or theirs['std'] is None:
+        return head + ('; one seed only, so the spread over seeds is not '
+                       'measured and the difference cannot be told from '
+                       'seed noise.')
+    spread = max(ours['std'], theirs['std'])
+    verdict = ('larger than the spread' if abs(diff) > spread else
+               'within the spread: not a difference the seeds support')
+    return head + (f'; spread (largest std over '
+                   f'{min(ours["n"], theirs["n"])} seeds) {spread:.1f}: '
+                   f'{verdict}.')
+
+
+def comparisons(summary) -> list:
+    """One sentence per metric and peer (:func:`compare`): PixPro against
+    random init, BYOL and DenseCL; with a control, the control against
+    random init, which says whether the task can reward a backbone that
+    knows the classes at all."""
     lines = []
     for task, key, title in COLUMNS:
         col = f'{task}/{key}'
-        ours = summary['PixPro'][col]
         for peer in ('random init', 'BYOL', 'DenseCL'):
-            theirs = summary[peer][col]
-            if ours['n'] == 0 or theirs['n'] == 0:
-                lines.append(f'{title}: PixPro against {peer} cannot be '
-                             'compared (a run is missing or failed).')
-                continue
-            diff = ours['mean'] - theirs['mean']
-            word = 'above' if diff > 0 else 'below' if diff < 0 else 'level'
-            head = (f'{title}: PixPro {ours["mean"]:.1f} against {peer} '
-                    f'{theirs["mean"]:.1f}, {abs(diff):.1f} points {word}')
-            if word == 'level':
-                head = (f'{title}: PixPro and {peer} are level at '
-                        f'{ours["mean"]:.1f}')
-            if ours['std'] is None or theirs['std'] is None:
-                lines.append(head + '; one seed only, so the spread over '
-                             'seeds is not measured and the difference '
-                             'cannot be told from seed noise.')
-                continue
-            spread = max(ours['std'], theirs['std'])
-            verdict = ('larger than the spread' if abs(diff) > spread else
-                       'within the spread: not a difference the seeds '
-                       'support')
-            lines.append(head + f'; spread (largest std over '
-                         f'{min(ours["n"], theirs["n"])} seeds) '
-                         f'{spread:.1f}: {verdict}.')
+            lines.append(compare(title, 'PixPro', summary['PixPro'][col],
+                                 peer, summary[peer][col]))
+        if CONTROL in summary:
+            lines.append(compare(title, 'the control',
+                                 summary[CONTROL][col], 'random init',
+                                 summary['random init'][col]))
     return lines
 
 
@@ -735,7 +809,7 @@ def results_markdown(results: dict) -> str:
     rows = [
         f'| {b} | ' + ' | '.join(
             cell(summary[b][f'{task}/{key}']) for task, key, _ in COLUMNS) +
-        ' |' for b in BACKBONES
+        ' |' for b in summary
     ]
     spread = ('mean ± sample standard deviation over seeds '
               if len(seeds) > 1 else 'one seed, no spread: ')
@@ -746,7 +820,7 @@ def results_markdown(results: dict) -> str:
     ]
     failures = [
         f'- {b}, {col}: ' + '; '.join(e['missing'])
-        for b in BACKBONES for col, e in summary[b].items() if e['missing']
+        for b in summary for col, e in summary[b].items() if e['missing']
     ]
     if failures:
         text += ['Missing or failed:', ''] + failures + ['']
@@ -810,7 +884,7 @@ def draw_pictures(args, results, files, out_dir):
                 osp.join(out_dir, 'loss_curves.png'))
     if 'det' in args.tasks and args.show:
         detectors = {b: files.get((seed, b, 'det'))
-                     for b in BACKBONES}
+                     for b in backbones(args.control)}
         voc = osp.join(args.data, 'VOCdevkit', 'VOC2007')
         attempt('detections', draw_detection_figure, DET_CONFIG, detectors,
                 voc, 'test', args.show, osp.join(out_dir, 'detections.png'))
@@ -841,8 +915,8 @@ def build_plan(args, todo=None):
     plan = ['scenes']
     for (seed, b), (tasks, reuse) in todo.items():
         if not reuse:
-            plan += ['extract'] if b == 'random init' else [
-                'pretrain', 'extract']
+            plan += (['extract'] if b == 'random init' else
+                     ['control'] if b == CONTROL else ['pretrain', 'extract'])
         plan += tasks
     plan.append('pictures')
     if not args.no_transfer_check:
@@ -871,7 +945,7 @@ def resume(args, settings, work):
     for seed in args.seeds:
         files.update(kept_seed_files(work, seed))
     for seed in args.seeds:
-        names = [f'{b} {t}' for b in BACKBONES for t in TASKS
+        names = [f'{b} {t}' for b in backbones(args.control) for t in TASKS
                  if (seed, b, t) in kept]
         print(f'seed {seed}: ' + (
             f'kept from {old_file} (--resume): {", ".join(names)}'
@@ -897,7 +971,8 @@ def main(argv=None) -> int:
     forget_rerun_files(files, todo)
     os.makedirs(work, exist_ok=True)
     stages = Stages(build_plan(args, todo), args.pretrain_scale)
-    results = dict(seeds={str(seed): {b: {} for b in BACKBONES}
+    results = dict(seeds={str(seed): {b: {}
+                                      for b in backbones(args.control)}
                           for seed in args.seeds},
                    settings=settings, stages=stages.times)
     for (seed, b, task), figures in kept.items():
@@ -937,6 +1012,13 @@ def main(argv=None) -> int:
             path, error = stages.run(
                 'extract', f'random init: the backbone file, seed {seed}',
                 random_backbone, backbone_file(work, seed, b), seed)
+        elif b == CONTROL:
+            path, error = stages.run(
+                'control', f'control: random init trained for segmentation '
+                f'on the scenes the fine-tune does not use, seed {seed}',
+                control_backbone, backbone_file(work, seed, 'random init'),
+                osp.join(seed_dir, 'control'), backbone_file(work, seed, b),
+                seed, args)
         else:
             run_dir = files[(s, b, 'work_dir')] = pretrain_dir(work, seed, b)
             ckpt, error = stages.run(
@@ -1006,7 +1088,9 @@ def main(argv=None) -> int:
 
 
 def slug(backbone: str) -> str:
-    return backbone.lower().replace(' ', '_')
+    """A backbone's name as a file name: 'random_init', 'pixpro',
+    'control_supervised'."""
+    return re.sub(r'[^a-z0-9]+', '_', backbone.lower()).strip('_')
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 """The README's main job end to end, shrunk (the ``main_job`` fixture): the
 three pre-training runs, extraction, probe and both fine-tunes of the four
-backbones for 2 iterations each on a few generated scenes, the table, the
-pictures and the transfer check."""
+backbones and the control for 2 iterations each on a few generated scenes,
+the table, the pictures and the transfer check."""
 import json
 
 import pytest
@@ -10,8 +10,9 @@ from PIL import Image
 
 from tests.test_tools.main_job_module import load_main_job
 
+mj = load_main_job()
 pytestmark = pytest.mark.slow
-BACKBONES = {'random init', 'PixPro', 'BYOL', 'DenseCL'}
+BACKBONES = {'random init', 'PixPro', 'BYOL', 'DenseCL', mj.CONTROL}
 
 
 def test_main_job_table_and_pictures(main_job):
@@ -19,9 +20,10 @@ def test_main_job_table_and_pictures(main_job):
     # Every stage announced with the time left; each training run draws
     # its progress bar to the end (3 pre-trainings, 8 fine-tunes).
     # scenes; random init's file, 3 tasks; per method pre-training,
-    # extraction, 3 tasks; pictures; transfer check
-    assert stdout.count('min left)') == 1 + 4 + 3 * 5 + 2, stdout[-3000:]
-    assert stdout.count('2/2, ') >= 3 + 8, stdout[-3000:]
+    # extraction, 3 tasks; the control's training, 3 tasks; pictures;
+    # transfer check
+    assert stdout.count('min left)') == 1 + 4 + 3 * 5 + 4 + 2, stdout[-3000:]
+    assert stdout.count('2/2, ') >= 3 + 1 + 10, stdout[-3000:]
 
     results = json.loads((work / 'results.json').read_text())
     assert set(results['seeds']) == {'0'}
@@ -54,8 +56,31 @@ def test_main_job_table_and_pictures(main_job):
     # detections: ground truth and one row per backbone, 2 scenes of 64 px
     # drawn at 128 px (panels 8 px apart, 20 px titles).
     with Image.open(pictures / 'detections.png') as im:
-        assert im.size == (8 + 2 * (128 + 8), 5 * (8 + 20 + 128 + 8))
-    assert len(list((pictures / 'probe' / 'seed0').glob('*.png'))) == 4 * 2
+        assert im.size == (8 + 2 * (128 + 8), 6 * (8 + 20 + 128 + 8))
+    assert len(list((pictures / 'probe' / 'seed0').glob('*.png'))) == 5 * 2
+    assert 'the control' in table and f'| {mj.CONTROL} |' in table
+
+
+def test_control_is_random_init_trained_on_the_other_scenes(main_job):
+    """The control starts from the seed's random init file and trains the
+    segmentation miniature on the train scenes the fine-tune does not use
+    (the fixture's fine-tune takes the first 4 of 6)."""
+    from mmengine.config import Config
+    work = main_job['work']
+    run = work / 'seed0' / 'control'
+    cfg = Config.fromfile(next(run.glob('*/vis_data/config.py')))
+    assert cfg.train_dataloader.dataset.indices == [4, 5]
+    assert cfg.train_cfg.max_iters == 2
+    random_init = torch.load(work / 'seed0' / 'backbones' /
+                             'random_init.pth')['state_dict']
+    control = torch.load(work / 'seed0' / 'backbones' /
+                         'control_supervised.pth')['state_dict']
+    assert set(control) == set(random_init)
+    # Trained: 2 steps at lr 0.1 move the stem; a BN statistic moves too.
+    assert not torch.equal(control['conv1.weight'],
+                           random_init['conv1.weight'])
+    assert not torch.equal(control['bn1.running_mean'],
+                           random_init['bn1.running_mean'])
 
 
 def test_main_job_transfer_check(main_job):

@@ -124,3 +124,32 @@ def test_pretrain_iters_of_the_configs_length_changes_nothing():
     args = mj.parse_args(['--pretrain-iters', '900'])
     mj.check_options(args)
     assert args.cfg_options == {} and args.pretrain_scale == 1
+
+
+@pytest.mark.parametrize('total,seg_options,left', [
+    # The miniature's own indices=30: the first 30 scenes are the
+    # fine-tune's.
+    (34, {}, [30, 31, 32, 33]),
+    (9, {'train_dataloader.dataset.indices': 2}, [2, 3, 4, 5, 6, 7, 8]),
+    (9, {'train_dataloader.dataset.indices': [0, 3, 8]}, [1, 2, 4, 5, 6, 7]),
+])
+def test_control_trains_on_the_scenes_the_fine_tune_does_not_use(
+        tmp_path, total, seg_options, left):
+    train = tmp_path / 'cityscapes' / 'leftImg8bit' / 'train' / 'scenes'
+    train.mkdir(parents=True)
+    for i in range(total):
+        (train / f'scene_{i:04d}_leftImg8bit.png').write_bytes(b'')
+    args = mj.parse_args(['--data', str(tmp_path)])
+    args.seg_options = seg_options
+    assert mj.control_indices(args) == left
+
+
+def test_control_refused_when_the_fine_tune_uses_every_scene(tmp_path):
+    train = tmp_path / 'cityscapes' / 'leftImg8bit' / 'train' / 'scenes'
+    train.mkdir(parents=True)
+    for i in range(6):
+        (train / f'scene_{i:04d}_leftImg8bit.png').write_bytes(b'')
+    args = mj.parse_args(['--data', str(tmp_path)])
+    with pytest.raises(mj.StageFailed, match='uses all 6 labelled train '
+                       'scenes .indices 30.'):
+        mj.control_indices(args)

@@ -83,6 +83,29 @@ def test_reading_says_whether_the_difference_exceeds_the_spread():
     assert all('one seed only' in x for x in lines)
 
 
+def test_control_row_and_sentences_only_where_the_run_scored_it():
+    results = three_seeds()
+    assert mj.CONTROL not in mj.summarize(results)
+    assert not any('the control' in x
+                   for x in mj.comparisons(mj.summarize(results)))
+    for seed, miou in (('0', 70.), ('1', 72.), ('2', 71.)):
+        results['seeds'][seed][mj.CONTROL] = figures(60, 50, 45, 22, miou)
+    summary = mj.summarize(results)
+    assert list(summary)[-1] == mj.CONTROL
+    text = mj.results_markdown(results)
+    row = next(line for line in text.splitlines()
+               if line.startswith(f'| {mj.CONTROL} |'))
+    assert row.split('|')[6].strip() == '71.0 ± 1.0'  # segmentation
+    # Segmentation: control 70, 72, 71 against random init 30 on each seed.
+    seg = [x for x in mj.comparisons(summary)
+           if x.startswith('segmentation mIoU: the control')]
+    assert seg == [
+        'segmentation mIoU: the control 71.0 against random init 30.0, '
+        '41.0 points above; spread (largest std over 3 seeds) 1.0: larger '
+        'than the spread.'
+    ]
+
+
 def test_chart_from_results_json_with_a_failed_stage(tmp_path):
     from mmpixpro.visualization.results_chart import (HEIGHT, PANEL_WIDTH,
                                                       draw_results_chart)

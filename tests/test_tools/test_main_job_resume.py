@@ -122,6 +122,35 @@ def test_the_plan_reuses_the_backbone_file_of_kept_scores():
         'pretrain', 'extract', *TASKS] * 3 + ['pictures']
 
 
+def test_the_control_runs_again_when_its_segmentation_changes():
+    control = settings(control=True)
+    run = earlier_run(control=True)
+    for per_seed in run['seeds'].values():
+        per_seed[mj.CONTROL] = complete(50.)
+    kept, _ = mj.kept_scores(run, control)
+    assert {k for k in kept if k[1] == mj.CONTROL} == {
+        (seed, mj.CONTROL, t) for seed in range(4) for t in TASKS}
+    # Its backbone is trained by the segmentation miniature: a change of the
+    # segmentation options reruns every score of it, and only the other
+    # backbones' segmentation.
+    kept, reasons = mj.kept_scores(run, dict(control, seg_options={'x': 1}))
+    assert not any(k[1] == mj.CONTROL for k in kept)
+    assert set(kept) == {k for k in ALL_FIGURES if k[2] != 'seg'}
+    assert any(r.startswith(f'{mj.CONTROL}: seg_options was') for r in reasons)
+    # Without --control its scores are neither kept nor run.
+    kept, _ = mj.kept_scores(run, settings())
+    assert set(kept) == ALL_FIGURES
+
+
+def test_the_plan_with_a_control():
+    args = mj.parse_args(['--control', '--no-transfer-check', '--tasks',
+                          'seg'])
+    mj.check_options(args)
+    assert mj.build_plan(args) == ['scenes', 'extract', 'seg'] + [
+        'pretrain', 'extract', 'seg'] * 3 + ['control', 'seg', 'pictures']
+    assert mj.slug(mj.CONTROL) == 'control_supervised'
+
+
 def test_files_a_rerun_replaces_are_forgotten():
     """An earlier checkpoint or detector must not stand in for the rerun's
     in the pictures: forgotten when its stage runs again, kept otherwise."""
