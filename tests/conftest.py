@@ -65,8 +65,8 @@ def max_iters():
 def main_job(tmp_path_factory):
     """The README's main job, shrunk (a few 64 px scenes, 2 steps per
     pre-training run and per fine-tune), with the control: its work folder
-    and console output. The downstream tests take the transfer check's checkpoint from
-    it."""
+    and console output. The downstream tests take the transfer check's
+    checkpoint from it."""
     import sys
 
     from mmpixpro.datasets.generated_scenes import write_scene_datasets

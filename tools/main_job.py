@@ -198,21 +198,21 @@ def check_options(args) -> None:
     # Every key of the config options must name a setting of the configs
     # they go to: a typo fails here, not after the first pre-training.
     from mmengine.config import Config
-    checks = [('--cfg-options', c, args.cfg_options)
-              for c in METHODS.values()]
-    checks += [('--det-options', DET_CONFIG, args.det_options),
-               ('--seg-options', SEG_CONFIG, args.seg_options)]
-    for option, config, values in checks:
+    methods = [Config.fromfile(c) for c in METHODS.values()]  # read once
+    checks = [('--cfg-options', c, cfg, args.cfg_options)
+              for c, cfg in zip(METHODS.values(), methods)]
+    checks += [('--det-options', DET_CONFIG, None, args.det_options),
+               ('--seg-options', SEG_CONFIG, None, args.seg_options)]
+    for option, config, cfg, values in checks:
         if values:
-            check_keys(option, config, Config.fromfile(config), values)
-    configs = [Config.fromfile(c) for c in METHODS.values()]
+            check_keys(option, config, cfg or Config.fromfile(config), values)
     if args.pretrain_iters is not None:
         args.cfg_options = {
             **args.cfg_options,
-            **pretrain_schedule_options(configs, args.pretrain_iters,
+            **pretrain_schedule_options(methods, args.pretrain_iters,
                                         args.cfg_options)
         }
-    steps_now = configs[0].train_cfg.max_iters
+    steps_now = methods[0].train_cfg.max_iters
     args.pretrain_scale = args.cfg_options.get('train_cfg.max_iters',
                                                steps_now) / steps_now
 
