@@ -296,3 +296,75 @@ def test_openmmlab_datasets_list_the_files(tmp_path):
     assert os.path.isfile(info['img_path'])
     labels = [inst.label - 1 for inst in scene(0, 0, SIZE).instances]
     assert [i['bbox_label'] for i in info['instances']] == labels
+
+
+def test_default_textures_draw_the_scenes_as_before():
+    """Adding the 'random' texture mode left the default draws alone: the
+    first five scenes of each stream hash as they did before it existed
+    (digest taken from the generator of d185968), so scene sets and figures
+    written earlier stay valid."""
+    h = hashlib.md5()
+    for split in ('unlabeled', 'train', 'val'):
+        for i in range(5):
+            s = scene(0, i, (128, 128), split)
+            h.update(s.image.tobytes())
+            h.update(s.label.tobytes())
+    assert h.hexdigest() == '4fa5f4194d0934063a712d3d046b8866'
+    np.testing.assert_array_equal(
+        scene(0, 3, SIZE, 'train', 'per_class').image, scene(0, 3, SIZE).image)
+
+
+def texture_indices(monkeypatch, textures, num=40):
+    """(class, texture index) of every visible object of ``num`` train
+    scenes, read back from the pixels: each of the six textures replaced by
+    a constant k / 5 and every colour pair by (black, white), so an object's
+    pixels are 51 k."""
+    from mmpixpro.datasets.generated_scenes import generator
+    monkeypatch.setattr(generator, '_TEXTURES', tuple(
+        (lambda k: lambda rng, a, b, r, unit: np.full(a.shape, k / 5))(k)
+        for k in range(6)))
+    monkeypatch.setattr(generator, '_colour_pair', lambda rng, contrast:
+                        np.array([[0, 0, 0], [255, 255, 255]], np.float32))
+    pairs = []
+    for i in range(num):
+        s = scene(0, i, (128, 128), 'train', textures)
+        for inst in s.instances:
+            values = s.image[inst.mask]
+            assert (values == values[0]).all()  # one constant texture
+            pairs.append((inst.label, int(round(values[0, 0] / 51))))
+    return pairs
+
+
+def test_texture_modes_choose_the_texture(monkeypatch):
+    """per_class: the texture index is the class's own (class - 1) on every
+    object; random: every class shows every texture, so the texture says
+    nothing of the class."""
+    pairs = texture_indices(monkeypatch, 'per_class')
+    assert all(texture == label - 1 for label, texture in pairs)
+    pairs = texture_indices(monkeypatch, 'random')
+    assert {label for label, _ in pairs} == set(range(1, 7))
+    for label in range(1, 7):
+        seen = {texture for l, texture in pairs if l == label}
+        assert seen == set(range(6)), f'class {label} showed only {seen}'
+    own = np.mean([texture == label - 1 for label, texture in pairs])
+    assert own < 0.35  # 1/6 expected; per_class gives 1
+
+
+def test_random_textures_do_not_give_the_class():
+    """On 'random' scenes the nearest-mean classifier of the texture test
+    above falls to chance: only the shape is left to give the class."""
+    def features(split):
+        texture, labels = [], []
+        for i in range(30):
+            s = scene(0, i, (128, 128), split, 'random')
+            for inst in s.instances:
+                f = texture_features(s.image, inst.mask)
+                if f is not None:
+                    texture.append(f)
+                    labels.append(inst.label)
+        return np.array(texture), np.array(labels)
+
+    (x_train, y_train), (x_test, y_test) = features('train'), features('val')
+    assert nearest_mean_accuracy(x_train, y_train, x_test, y_test) < 0.3
+    with pytest.raises(ValueError, match='textures'):
+        scene(0, 0, SIZE, 'train', 'per_object')

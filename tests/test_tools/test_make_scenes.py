@@ -64,3 +64,34 @@ def test_a_set_without_settings_is_refused(tmp_path, capsys):
     assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 1
     assert 'not a generated scene folder' in capsys.readouterr().err
     assert (root / 'unlabeled' / 'x.jpg').read_bytes() == b'old'
+
+
+def test_random_textures_set(tmp_path, capsys):
+    """--textures random writes the 'random' scenes, records the mode in
+    scenes.json, and a per_class set asked into that folder is refused as
+    a set of other settings."""
+    import json
+
+    import numpy as np
+
+    from mmpixpro.datasets.generated_scenes import scene
+    root = tmp_path / 'scenes'
+    assert make_scenes([str(root), '--num-unlabeled', '2', '--textures',
+                        'random'] + SMALL) == 0
+    assert 'textures random' in capsys.readouterr().out
+    assert json.loads((root / 'scenes.json').read_text())['textures'] == \
+        'random'
+    label = root / 'cityscapes' / 'gtFine' / 'train' / 'scenes' / \
+        'scenes_000001_gtFine_labelTrainIds.png'
+    image = root / 'cityscapes' / 'leftImg8bit' / 'train' / 'scenes' / \
+        'scenes_000001_leftImg8bit.png'
+    expected = scene(0, 1, (32, 32), 'train', 'random')
+    np.testing.assert_array_equal(np.asarray(Image.open(image)),
+                                  expected.image)
+    np.testing.assert_array_equal(np.asarray(Image.open(label)),
+                                  expected.label)
+    assert not np.array_equal(expected.image, scene(0, 1, (32, 32)).image)
+    first = listing(root)
+    assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 1
+    assert 'textures random -> per_class' in capsys.readouterr().err
+    assert listing(root) == first

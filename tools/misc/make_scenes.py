@@ -29,6 +29,12 @@ def main(argv=None) -> int:
     parser.add_argument('--formats', nargs='*', default=['cityscapes', 'voc'],
                         choices=['cityscapes', 'voc'],
                         help='labelled layouts to write (none: unlabeled only)')
+    parser.add_argument('--textures', default='per_class',
+                        choices=['per_class', 'random'],
+                        help="per_class: each class its own texture (the main "
+                        "job's scenes); random: each object one of the six "
+                        'textures whatever its class, so only the shape '
+                        'gives the class')
     parser.add_argument('--force', action='store_true',
                         help='replace a set of other settings in ROOT '
                         '(its unlabeled/, cityscapes/, VOCdevkit/ are '
@@ -42,7 +48,8 @@ def main(argv=None) -> int:
         written = write_scene_datasets(
             args.root, num_unlabeled=args.num_unlabeled,
             num_train=args.num_train, num_val=args.num_val, size=size,
-            seed=args.seed, formats=args.formats, force=args.force)
+            seed=args.seed, formats=args.formats, force=args.force,
+            textures=args.textures)
     except FileExistsError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
@@ -53,7 +60,8 @@ def main(argv=None) -> int:
             print(f'{name}: ' + ', '.join(
                 f'{split} {len(files)}'
                 for split, files in written[name].items()))
-    print(f'{size[0]}x{size[1]} scenes, seed {args.seed}, '
+    print(f'{size[0]}x{size[1]} scenes, seed {args.seed}, textures '
+          f'{args.textures}, '
           f'{time.perf_counter() - start:.1f} s')
     return 0
 

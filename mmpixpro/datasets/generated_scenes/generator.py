@@ -17,7 +17,10 @@ cross      cross     per-pixel uniform noise (grain)
 =========  ========  ======================================================
 
 Texture periods are for 128 px scenes and grow with the shorter side above
-that. Backgrounds are clouds (smooth multi-scale noise), linear gradients,
+that. With ``textures='random'`` (:data:`TEXTURE_MODES`) each object draws
+one of the six textures whatever its class, so only the shape gives the
+class; the default, ``'per_class'``, is the table above, and its scenes are
+those this generator has always drawn. Backgrounds are clouds (smooth multi-scale noise), linear gradients,
 grass (noise streaks along one axis) or tiles with grout lines, each with
 random colours, scale and phase. Textures and shapes have random orientation.
 The writers of the folder layouts are in :mod:`.writers`.
@@ -49,6 +52,17 @@ MIN_AREA = 24  # visible pixels (at 128 px) below which an object is ignored
 # Scenes are drawn from three independent streams; 'trainval' and 'test'
 # (VOC's split names) are the 'train' and 'val' streams.
 SPLIT_STREAMS = dict(unlabeled=0, train=1, trainval=1, val=2, test=2)
+# How an object's texture is chosen: its class's own ('per_class', the
+# table above), or one of the six drawn per object ('random').
+TEXTURE_MODES = ('per_class', 'random')
+
+
+def check_texture_mode(textures: str) -> None:
+    """Raise ``ValueError`` unless ``textures`` is one of
+    :data:`TEXTURE_MODES`."""
+    if textures not in TEXTURE_MODES:
+        raise ValueError(f'textures={textures!r} is not one of '
+                         f'{list(TEXTURE_MODES)}')
 
 
 class Instance(NamedTuple):
@@ -201,11 +215,21 @@ def _rotate(dx, dy, angle):
 
 
 def generate_scene(rng: np.random.Generator,
-                   size: Tuple[int, int] = (128, 128)) -> Scene:
-    """A random :class:`Scene` of ``size`` (H, W), drawn from ``rng``: a
-    textured background and 2 to 6 objects of random class, diameter 10% to
-    50% of the shorter side, position, orientation and colours, painted in
-    order (later objects occlude earlier ones)."""
+                   size: Tuple[int, int] = (128, 128),
+                   textures: str = 'per_class') -> Scene:
+    """A random :class:`Scene` drawn from ``rng``: a textured background
+    and 2 to 6 objects of random class, diameter 10% to 50% of the shorter
+    side, position, orientation and colours, painted in order (later
+    objects occlude earlier ones).
+
+    Args:
+        rng (numpy.random.Generator): The source of every draw.
+        size (tuple[int, int]): (height, width). Defaults to (128, 128).
+        textures (str): 'per_class': each class its own texture;
+            'random': each object one of the six, drawn independently of
+            its class. Defaults to 'per_class'.
+    """
+    check_texture_mode(textures)
     h, w = size
     unit = max(1.0, min(h, w) / 128)
     colours = _colour_pair(rng, (0.15, 0.45))
@@ -226,7 +250,9 @@ def generate_scene(rng: np.random.Generator,
         u, v = _rotate(dx, dy, rng.uniform(0, 2 * np.pi))  # shape frame
         a, b = _rotate(dx, dy, rng.uniform(0, 2 * np.pi))  # texture frame
         mask = _SHAPES[cls - 1](u, v, r)
-        t = _TEXTURES[cls - 1](rng, a, b, r, unit)
+        texture = (cls - 1 if textures == 'per_class' else int(
+            rng.integers(len(_TEXTURES))))
+        t = _TEXTURES[texture](rng, a, b, r, unit)
         c0, c1 = _colour_pair(rng, (0.25, 0.55))
         image[y0:y1, x0:x1][mask] = (c0 + t[..., None] * (c1 - c0))[mask]
         owner[y0:y1, x0:x1][mask] = k
@@ -253,12 +279,14 @@ def generate_scene(rng: np.random.Generator,
 def scene(seed: int,
           index: int,
           size: Tuple[int, int] = (128, 128),
-          split: str = 'train') -> Scene:
+          split: str = 'train',
+          textures: str = 'per_class') -> Scene:
     """The ``index``-th scene of ``split``'s stream (one of
-    ``SPLIT_STREAMS``) for ``seed``: the same whatever else is generated."""
+    ``SPLIT_STREAMS``) for ``seed``: the same whatever else is generated.
+    ``textures`` is :func:`generate_scene`'s."""
     if split not in SPLIT_STREAMS:
         raise ValueError(
             f'split {split!r} is not one of {list(SPLIT_STREAMS)}')
     seq = np.random.SeedSequence([seed, SPLIT_STREAMS[split], index])
-    return generate_scene(np.random.default_rng(seq), size)
+    return generate_scene(np.random.default_rng(seq), size, textures)
 

@@ -12,14 +12,16 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from .generator import IGNORE_INDEX, SCENE_CLASSES, SCENE_PALETTE, scene
+from .generator import (IGNORE_INDEX, SCENE_CLASSES, SCENE_PALETTE,
+                        check_texture_mode, scene)
 
 
 def write_unlabeled_folder(root: str,
                            num: int,
                            size: Tuple[int, int] = (128, 128),
                            seed: int = 0,
-                           num_subfolders: int = 4) -> List[str]:
+                           num_subfolders: int = 4,
+                           textures: str = 'per_class') -> List[str]:
     """Write the first ``num`` scenes of the 'unlabeled' stream as JPEGs
     (quality 95), ``root/part_{k:02d}/scene_{i:06d}.jpg``: an ImageNet-like
     folder of sub-folders for :class:`UnlabeledImageFolder`.
@@ -33,16 +35,20 @@ def write_unlabeled_folder(root: str,
             files. Defaults to 0.
         num_subfolders (int): Image ``i`` goes to sub-folder
             ``i % num_subfolders``. Defaults to 4.
+        textures (str): How objects are textured, one of
+            ``TEXTURE_MODES`` (see :func:`generate_scene`).
+            Defaults to 'per_class'.
 
     Returns:
         list[str]: The paths written, in order.
     """
+    check_texture_mode(textures)
     paths = []
     for i in range(num):
         folder = osp.join(root, f'part_{i % num_subfolders:02d}')
         os.makedirs(folder, exist_ok=True)
         path = osp.join(folder, f'scene_{i:06d}.jpg')
-        Image.fromarray(scene(seed, i, size, 'unlabeled').image).save(
+        Image.fromarray(scene(seed, i, size, 'unlabeled', textures).image).save(
             path, quality=95)
         paths.append(path)
     return paths
@@ -51,11 +57,15 @@ def write_unlabeled_folder(root: str,
 def write_cityscapes_scenes(root: str,
                             splits: Dict[str, int] = dict(train=200, val=100),
                             size: Tuple[int, int] = (128, 128),
-                            seed: int = 0) -> Dict[str, List[str]]:
+                            seed: int = 0,
+                            textures: str = 'per_class'
+                            ) -> Dict[str, List[str]]:
     """Write scenes in mmseg's CityscapesDataset layout and return each
     split's image paths: ``leftImg8bit/{split}/scenes/scenes_{i:06d}_
     leftImg8bit.png`` (RGB) and ``gtFine/{split}/scenes/scenes_{i:06d}_
-    gtFine_labelTrainIds.png`` (uint8 ``label``, 255 ignore)."""
+    gtFine_labelTrainIds.png`` (uint8 ``label``, 255 ignore). ``textures``
+    is :func:`generate_scene`'s."""
+    check_texture_mode(textures)
     written = {}
     for split, num in splits.items():
         img_dir = osp.join(root, 'leftImg8bit', split, 'scenes')
@@ -64,7 +74,7 @@ def write_cityscapes_scenes(root: str,
         os.makedirs(seg_dir, exist_ok=True)
         written[split] = []
         for i in range(num):
-            s = scene(seed, i, size, split)
+            s = scene(seed, i, size, split, textures)
             path = osp.join(img_dir, f'scenes_{i:06d}_leftImg8bit.png')
             Image.fromarray(s.image).save(path)
             Image.fromarray(s.label).save(
@@ -101,13 +111,16 @@ def write_voc_scenes(root: str,
                      splits: Dict[str, int] = dict(trainval=200, test=100),
                      size: Tuple[int, int] = (128, 128),
                      seed: int = 0,
-                     year: str = 'VOC2007') -> Dict[str, List[str]]:
+                     year: str = 'VOC2007',
+                     textures: str = 'per_class') -> Dict[str, List[str]]:
     """Write scenes in the VOC layout under ``root/year`` and return each
     split's image ids (``{split}_{i:06d}``): ``JPEGImages/{id}.jpg``,
     ``Annotations/{id}.xml``, ``SegmentationClass/{id}.png`` (palette PNG
     of class indices, 255 ignore) and the lists ``ImageSets/Main/{split}.txt``
     and ``ImageSets/Segmentation/{split}.txt``. Object names are
-    ``OBJECT_CLASSES``: give mmdet's VOCDataset ``metainfo=VOC_METAINFO``."""
+    ``OBJECT_CLASSES``: give mmdet's VOCDataset ``metainfo=VOC_METAINFO``.
+    ``textures`` is :func:`generate_scene`'s."""
+    check_texture_mode(textures)
     base = osp.join(root, year)
     folders = ('JPEGImages', 'Annotations', 'SegmentationClass',
                'ImageSets/Main', 'ImageSets/Segmentation')
@@ -120,7 +133,7 @@ def write_voc_scenes(root: str,
     for split, num in splits.items():
         ids = [f'{split}_{i:06d}' for i in range(num)]
         for i, image_id in enumerate(ids):
-            s = scene(seed, i, size, split)
+            s = scene(seed, i, size, split, textures)
             Image.fromarray(s.image).save(
                 osp.join(base, 'JPEGImages', f'{image_id}.jpg'), quality=95)
             _voc_xml(image_id, s).write(
@@ -136,6 +149,9 @@ def write_voc_scenes(root: str,
 
 
 SCENES_MANIFEST = 'scenes.json'
+# Settings scenes.json records only when they differ from these defaults
+# (sets written before the setting existed stay valid).
+OPTIONAL_SETTINGS = dict(textures='per_class')
 SCENE_SUBFOLDERS = ('unlabeled', 'cityscapes', 'VOCdevkit')
 #: The file :func:`write_scene_datasets` leaves in each folder it writes;
 #: ``force`` deletes only folders that hold it.
@@ -148,6 +164,11 @@ def _mark(folder: str) -> None:
         f.write('Written by mmpixpro.datasets.generated_scenes'
                 '.write_scene_datasets (tools/misc/make_scenes.py); '
                 'make_scenes.py --force may delete this folder.\n')
+
+
+def setting(settings: dict, key: str):
+    """``settings[key]``, or its default when scenes.json leaves it out."""
+    return settings.get(key, OPTIONAL_SETTINGS.get(key))
 
 
 def _check_existing_set(root: str, settings: dict, force: bool) -> None:
@@ -182,8 +203,9 @@ def _check_existing_set(root: str, settings: dict, force: bool) -> None:
     if not force:
         differ = ('no scenes.json records its settings' if old is None else
                   'settings differ: ' + ', '.join(
-                      f'{k} {old.get(k)} -> {v}' for k, v in settings.items()
-                      if old.get(k) != v))
+                      f'{k} {setting(old, k)} -> {setting(settings, k)}'
+                      for k in [*settings, *(set(old) - set(settings))]
+                      if setting(old, k) != setting(settings, k)))
         raise FileExistsError(
             f'{root} already holds a scene set ({", ".join(present)}) of '
             f'other settings ({differ}); pass --force (force=True) to delete '
@@ -201,7 +223,8 @@ def write_scene_datasets(root: str,
                          size: Tuple[int, int] = (128, 128),
                          seed: int = 0,
                          formats: Sequence[str] = ('cityscapes', 'voc'),
-                         force: bool = False) -> Dict[str, object]:
+                         force: bool = False,
+                         textures: str = 'per_class') -> Dict[str, object]:
     """Write a scene set into ``root``: ``unlabeled/`` (JPEGs, for
     UnlabeledImageFolder), and for each of ``formats`` ``cityscapes/``
     (leftImg8bit/, gtFine/ for mmseg's CityscapesDataset) and
@@ -215,6 +238,9 @@ def write_scene_datasets(root: str,
     a :data:`SCENES_MARKER` file; ``force`` deletes only such folders, and a
     folder of these names without it (not written here) raises
     ``FileExistsError`` naming it, with or without ``force``.
+    ``textures`` is :func:`generate_scene`'s; a set of other ``textures``
+    is a set of other settings (scenes.json records it when it is not
+    'per_class', so sets written before it existed stay valid).
 
     Returns what was written: ``unlabeled`` (image paths), and where
     written ``cityscapes`` ({split: image paths}) and ``voc`` ({split: image
@@ -228,22 +254,27 @@ def write_scene_datasets(root: str,
     settings = dict(num_unlabeled=num_unlabeled, num_train=num_train,
                     num_val=num_val, size=list(size), seed=seed,
                     formats=sorted(formats))
+    check_texture_mode(textures)
+    if textures != OPTIONAL_SETTINGS['textures']:
+        settings['textures'] = textures
     _check_existing_set(root, settings, force)
     # The marker goes in before any image, so an interrupted write leaves a
     # folder that --force may replace.
     _mark(osp.join(root, 'unlabeled'))
     written = dict(unlabeled=write_unlabeled_folder(
-        osp.join(root, 'unlabeled'), num_unlabeled, size, seed))
+        osp.join(root, 'unlabeled'), num_unlabeled, size, seed,
+        textures=textures))
     if 'cityscapes' in formats:
         _mark(osp.join(root, 'cityscapes'))
         written['cityscapes'] = write_cityscapes_scenes(
             osp.join(root, 'cityscapes'),
-            dict(train=num_train, val=num_val), size, seed)
+            dict(train=num_train, val=num_val), size, seed, textures)
     if 'voc' in formats:
         _mark(osp.join(root, 'VOCdevkit'))
         written['voc'] = write_voc_scenes(
             osp.join(root, 'VOCdevkit'),
-            dict(trainval=num_train, test=num_val), size, seed)
+            dict(trainval=num_train, test=num_val), size, seed,
+            textures=textures)
     with open(osp.join(root, SCENES_MANIFEST), 'w') as f:
         json.dump(settings, f, indent=1)
     return written
