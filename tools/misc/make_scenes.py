@@ -14,7 +14,8 @@ import argparse
 import sys
 import time
 
-from mmpixpro.datasets.generated_scenes import write_scene_datasets
+from mmpixpro.datasets.generated_scenes import (TEXTURE_MODES,
+                                                write_scene_datasets)
 
 
 def main(argv=None) -> int:
@@ -30,7 +31,7 @@ def main(argv=None) -> int:
                         choices=['cityscapes', 'voc'],
                         help='labelled layouts to write (none: unlabeled only)')
     parser.add_argument('--textures', default='per_class',
-                        choices=['per_class', 'random'],
+                        choices=TEXTURE_MODES,
                         help="per_class: each class its own texture (the main "
                         "job's scenes); random: each object one of the six "
                         'textures whatever its class, so only the shape '

@@ -20,10 +20,12 @@ Texture periods are for 128 px scenes and grow with the shorter side above
 that. With ``textures='random'`` (:data:`TEXTURE_MODES`) each object draws
 one of the six textures whatever its class, so only the shape gives the
 class; the default, ``'per_class'``, is the table above, and its scenes are
-those this generator has always drawn. Backgrounds are clouds (smooth multi-scale noise), linear gradients,
-grass (noise streaks along one axis) or tiles with grout lines, each with
-random colours, scale and phase. Textures and shapes have random orientation.
-The writers of the folder layouts are in :mod:`.writers`.
+those this generator has always drawn.
+
+Backgrounds are clouds (smooth multi-scale noise), linear gradients, grass
+(noise streaks along one axis) or tiles with grout lines, each with random
+colours, scale and phase. Textures and shapes have random orientation. The
+writers of the folder layouts are in :mod:`.writers`.
 """
 import colorsys
 from dataclasses import dataclass, field

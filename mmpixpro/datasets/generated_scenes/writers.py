@@ -48,8 +48,8 @@ def write_unlabeled_folder(root: str,
         folder = osp.join(root, f'part_{i % num_subfolders:02d}')
         os.makedirs(folder, exist_ok=True)
         path = osp.join(folder, f'scene_{i:06d}.jpg')
-        Image.fromarray(scene(seed, i, size, 'unlabeled', textures).image).save(
-            path, quality=95)
+        image = scene(seed, i, size, 'unlabeled', textures).image
+        Image.fromarray(image).save(path, quality=95)
         paths.append(path)
     return paths
 
