@@ -311,11 +311,35 @@ def config_digest(path: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def scene_set(data: str) -> dict:
+    """The settings of the scene set under ``data`` (its scenes.json), or,
+    where there is none yet, those of the set :func:`make_scenes` writes
+    there."""
+    from mmpixpro.datasets.generated_scenes import scene_set_settings
+    path = osp.join(data, 'scenes.json')
+    if not osp.isfile(path):
+        return scene_set_settings(seed=0)
+    with open(path) as f:
+        return json.load(f)
+
+
+def scene_set_change(then: dict, now: dict):
+    """Which settings of the scene set differ, in words (a setting that
+    scenes.json leaves out counts as its default); None when none does."""
+    from mmpixpro.datasets.generated_scenes.writers import setting
+    changed = [f'{k} {setting(then, k)!r} -> {setting(now, k)!r}'
+               for k in sorted({*then, *now})
+               if setting(then, k) != setting(now, k)]
+    return ', '.join(changed) or None
+
+
 def run_settings(args) -> dict:
     """What ``results.json`` records of this run, and what ``--resume``
-    compares: the options, and a digest of every config a stage reads."""
+    compares: the options, the scene set (its scenes.json), and a digest
+    of every config a stage reads."""
     configs = sorted({*METHODS.values(), DET_CONFIG, SEG_CONFIG})
     return dict(
+        scenes=scene_set(args.data),
         seeds=args.seeds, tasks=args.tasks, img_size=args.img_size,
         probe_epochs=args.probe_epochs, pretrain_options=args.cfg_options,
         det_options=args.det_options, seg_options=args.seg_options,
@@ -344,12 +368,22 @@ def kept_scores(old: dict, settings: dict):
     run keeps: ``({(seed, backbone, task): figures}, reasons)``, for the
     seeds and tasks of ``settings``. A score is kept when it holds figures
     (not an error) and everything it depends on is as in ``settings``
-    (``TASK_SETTINGS``, the pre-training options, the digests of the
-    configs involved); ``reasons`` says, once per cause, which scores run
-    again and why."""
+    (the scene set, ``TASK_SETTINGS``, the pre-training options, the
+    digests of the configs involved); ``reasons`` says, once per cause,
+    which scores run again and why. A run recorded before the scene set
+    was (2026-12-07) keeps its scores, with a reason saying so."""
     before = old.get('settings', {})
     digests_then = before.get('config_digests', {})
     digests_now = settings['config_digests']
+    kept, reasons = {}, {}
+    why_scenes = None
+    if 'scenes' not in before:
+        reasons['scenes'] = ('the earlier run recorded no scene set; its '
+                             'scores are kept as scores on this one')
+    else:
+        change = scene_set_change(before['scenes'], settings['scenes'])
+        if change:
+            why_scenes = f'the scene set differs ({change})'
 
     def differs(key):
         if before.get(key) != settings[key]:
@@ -361,12 +395,11 @@ def kept_scores(old: dict, settings: dict):
                     digests_then else
                     f'the earlier run recorded no digest of {config}')
 
-    kept, reasons = {}, {}
     for seed in settings['seeds']:
         per_seed = old.get('seeds', {}).get(str(seed), {})
         for b in backbones(settings.get('control', False)):
-            why_backbone = differs('pretrain_options') or config_differs(
-                backbone_config(b))
+            why_backbone = why_scenes or differs(
+                'pretrain_options') or config_differs(backbone_config(b))
             if b == CONTROL:  # trained by the segmentation miniature
                 why_backbone = why_backbone or differs(
                     'seg_options') or config_differs(SEG_CONFIG)

@@ -84,15 +84,54 @@ def digests_with(config, digest='0' * 16):
      (dict(config_digests=digests_with(mj.PIXPRO_CONFIG)),
       lambda b, t: b in ('random init', 'PixPro')),
      (dict(pretrain_options={'x': 1}), lambda b, t: True),
-     (dict(config_digests={}), lambda b, t: True)],
+     (dict(config_digests={}), lambda b, t: True),
+     (dict(scenes=dict(SETTINGS['scenes'], textures='random')),
+      lambda b, t: True),
+     (dict(scenes=dict(SETTINGS['scenes'], num_unlabeled=500)),
+      lambda b, t: True)],
     ids=['img_size', 'probe_epochs', 'det_options', 'seg config',
          'DenseCL config', 'PixPro config', 'pretrain_options',
-         'no digests recorded'])
+         'no digests recorded', 'scene textures', 'scene count'])
 def test_a_changed_setting_runs_again_only_what_depends_on_it(
         change, runs_again):
     kept, reasons = mj.kept_scores(earlier_run(**change), settings())
     assert set(kept) == {k for k in ALL_FIGURES if not runs_again(*k[1:])}
     assert reasons, 'the scores that run again are announced'
+
+
+def test_the_scene_set_is_recorded_and_compared(tmp_path):
+    """run_settings records the --data folder's scenes.json (the default
+    set where there is none yet); a scenes.json that leaves out a setting
+    equals one that gives its default; a run recorded before scene sets
+    were keeps its scores and says so; a changed set reruns every score
+    and names the change."""
+    assert SETTINGS['scenes'] == dict(
+        num_unlabeled=2000, num_train=300, num_val=100, size=[128, 128],
+        seed=0, formats=['cityscapes', 'voc'])  # make_scenes' defaults
+    root = tmp_path / 'scenes'
+    write_scene_datasets(str(root), num_unlabeled=2, num_train=1, num_val=1,
+                         size=(16, 16), textures='random')
+    args = mj.parse_args(['--data', str(root)])
+    recorded = mj.run_settings(args)['scenes']
+    assert recorded == json.loads((root / 'scenes.json').read_text())
+    assert recorded['textures'] == 'random' and recorded['num_train'] == 1
+
+    explicit = dict(SETTINGS['scenes'], textures='per_class')
+    kept, reasons = mj.kept_scores(earlier_run(scenes=explicit), settings())
+    assert set(kept) == ALL_FIGURES and reasons == []
+
+    old = earlier_run()
+    del old['settings']['scenes']
+    kept, reasons = mj.kept_scores(old, settings())
+    assert set(kept) == ALL_FIGURES
+    assert reasons == ['the earlier run recorded no scene set; its scores '
+                       'are kept as scores on this one']
+
+    kept, reasons = mj.kept_scores(
+        earlier_run(scenes=dict(SETTINGS['scenes'], textures='random')),
+        settings())
+    assert kept == {}
+    assert all("textures 'random' -> 'per_class'" in r for r in reasons)
 
 
 def test_the_plan_reuses_the_backbone_file_of_kept_scores():
@@ -181,6 +220,7 @@ def test_resume_keeps_a_finished_seed_without_running_it(tmp_path, capsys):
     old = earlier_run()
     old['seeds'] = {'0': old['seeds']['0']}
     old['settings']['seeds'] = [0]
+    old['settings']['scenes'] = json.loads((data / 'scenes.json').read_text())
     (work / 'results.json').write_text(json.dumps(old))
     rc = mj.main(['--seeds', '0', '--resume', '--no-transfer-check',
                   '--show', '0', '--data', str(data), '--work-dir',

@@ -171,6 +171,25 @@ def setting(settings: dict, key: str):
     return settings.get(key, OPTIONAL_SETTINGS.get(key))
 
 
+def scene_set_settings(num_unlabeled: int = 2000,
+                       num_train: int = 300,
+                       num_val: int = 100,
+                       size: Tuple[int, int] = (128, 128),
+                       seed: int = 0,
+                       formats: Sequence[str] = ('cityscapes', 'voc'),
+                       textures: str = 'per_class') -> dict:
+    """What ``scenes.json`` records of a scene set written by
+    :func:`write_scene_datasets` with these arguments (the same defaults):
+    a set is the same set exactly when these are equal."""
+    check_texture_mode(textures)
+    settings = dict(num_unlabeled=num_unlabeled, num_train=num_train,
+                    num_val=num_val, size=list(size), seed=seed,
+                    formats=sorted(formats))
+    if textures != OPTIONAL_SETTINGS['textures']:
+        settings['textures'] = textures
+    return settings
+
+
 def _check_existing_set(root: str, settings: dict, force: bool) -> None:
     """Refuse to write into a folder that holds scenes of other settings
     (a mixed set would go unnoticed: files of the old, larger set would
@@ -251,12 +270,8 @@ def write_scene_datasets(root: str,
         raise ValueError(f'unknown scene formats {sorted(unknown)}; '
                          "choose from 'cityscapes', 'voc'")
     size = tuple(size)
-    settings = dict(num_unlabeled=num_unlabeled, num_train=num_train,
-                    num_val=num_val, size=list(size), seed=seed,
-                    formats=sorted(formats))
-    check_texture_mode(textures)
-    if textures != OPTIONAL_SETTINGS['textures']:
-        settings['textures'] = textures
+    settings = scene_set_settings(num_unlabeled, num_train, num_val, size,
+                                  seed, formats, textures)
     _check_existing_set(root, settings, force)
     # The marker goes in before any image, so an interrupted write leaves a
     # folder that --force may replace.
