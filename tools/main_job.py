@@ -323,16 +323,6 @@ def scene_set(data: str) -> dict:
         return json.load(f)
 
 
-def scene_set_change(then: dict, now: dict):
-    """Which settings of the scene set differ, in words (a setting that
-    scenes.json leaves out counts as its default); None when none does."""
-    from mmpixpro.datasets.generated_scenes.writers import setting
-    changed = [f'{k} {setting(then, k)!r} -> {setting(now, k)!r}'
-               for k in sorted({*then, *now})
-               if setting(then, k) != setting(now, k)]
-    return ', '.join(changed) or None
-
-
 def run_settings(args) -> dict:
     """What ``results.json`` records of this run, and what ``--resume``
     compares: the options, the scene set (its scenes.json), and a digest
@@ -381,9 +371,11 @@ def kept_scores(old: dict, settings: dict):
         reasons['scenes'] = ('the earlier run recorded no scene set; its '
                              'scores are kept as scores on this one')
     else:
-        change = scene_set_change(before['scenes'], settings['scenes'])
-        if change:
-            why_scenes = f'the scene set differs ({change})'
+        from mmpixpro.datasets.generated_scenes import scene_set_changes
+        changes = scene_set_changes(before['scenes'], settings['scenes'])
+        if changes:
+            why_scenes = 'the scene set differs ({})'.format(', '.join(
+                f'{k} {then!r} -> {now!r}' for k, then, now in changes))
 
     def differs(key):
         if before.get(key) != settings[key]:

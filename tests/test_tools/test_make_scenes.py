@@ -95,3 +95,18 @@ def test_random_textures_set(tmp_path, capsys):
     assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 1
     assert 'textures random -> per_class' in capsys.readouterr().err
     assert listing(root) == first
+
+
+def test_a_setting_left_at_its_default_is_the_same_set(tmp_path):
+    """A scenes.json that names the default texture mode, which the writer
+    leaves out, records the same set: writing it again is allowed."""
+    import json
+    root = tmp_path / 'scenes'
+    assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 0
+    manifest = root / 'scenes.json'
+    recorded = json.loads(manifest.read_text())
+    assert 'textures' not in recorded
+    manifest.write_text(json.dumps(dict(recorded, textures='per_class')))
+    first = listing(root)
+    assert make_scenes([str(root), '--num-unlabeled', '2'] + SMALL) == 0
+    assert listing(root) == first

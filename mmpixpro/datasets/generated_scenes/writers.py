@@ -166,9 +166,18 @@ def _mark(folder: str) -> None:
                 'make_scenes.py --force may delete this folder.\n')
 
 
-def setting(settings: dict, key: str):
-    """``settings[key]``, or its default when scenes.json leaves it out."""
-    return settings.get(key, OPTIONAL_SETTINGS.get(key))
+def scene_set_changes(old: dict,
+                      new: dict) -> List[Tuple[str, object, object]]:
+    """``(key, old value, new value)`` of every setting in which two
+    scenes.json records differ, ``new``'s keys first; a setting a record
+    leaves out counts as its default (:data:`OPTIONAL_SETTINGS`). Empty
+    when they are the same set."""
+    def value(settings, key):
+        return settings.get(key, OPTIONAL_SETTINGS.get(key))
+
+    keys = [*new, *(k for k in old if k not in new)]
+    return [(k, value(old, k), value(new, k)) for k in keys
+            if value(old, k) != value(new, k)]
 
 
 def scene_set_settings(num_unlabeled: int = 2000,
@@ -209,7 +218,8 @@ def _check_existing_set(root: str, settings: dict, force: bool) -> None:
             old = json.load(f)
     foreign = [osp.join(root, d) for d in present
                if not osp.isfile(osp.join(root, d, SCENES_MARKER))]
-    if old == settings and not foreign:
+    if old is not None and not scene_set_changes(old, settings) \
+            and not foreign:
         return  # the same set again: the same files
     if foreign:
         raise FileExistsError(
@@ -222,9 +232,8 @@ def _check_existing_set(root: str, settings: dict, force: bool) -> None:
     if not force:
         differ = ('no scenes.json records its settings' if old is None else
                   'settings differ: ' + ', '.join(
-                      f'{k} {setting(old, k)} -> {setting(settings, k)}'
-                      for k in [*settings, *(set(old) - set(settings))]
-                      if setting(old, k) != setting(settings, k)))
+                      f'{k} {then} -> {now}' for k, then, now in
+                      scene_set_changes(old, settings)))
         raise FileExistsError(
             f'{root} already holds a scene set ({", ".join(present)}) of '
             f'other settings ({differ}); pass --force (force=True) to delete '
