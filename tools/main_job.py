@@ -314,13 +314,23 @@ def config_digest(path: str) -> str:
 def scene_set(data: str) -> dict:
     """The settings of the scene set under ``data`` (its scenes.json), or,
     where there is none yet, those of the set :func:`make_scenes` writes
-    there."""
+    there. Raises ``OptionError`` naming scenes.json when it cannot be
+    read as a settings record."""
     from mmpixpro.datasets.generated_scenes import scene_set_settings
     path = osp.join(data, 'scenes.json')
     if not osp.isfile(path):
         return scene_set_settings(seed=0)
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path) as f:
+            recorded = json.load(f)
+    except (OSError, ValueError) as e:
+        recorded = e
+    if not isinstance(recorded, dict):
+        raise OptionError(
+            f'--data: {path} does not hold the settings of a scene set '
+            f'({recorded!r:.120}); rewrite the set with '
+            'tools/misc/make_scenes.py --force, or give another folder')
+    return recorded
 
 
 def run_settings(args) -> dict:

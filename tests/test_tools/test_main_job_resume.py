@@ -134,6 +134,23 @@ def test_the_scene_set_is_recorded_and_compared(tmp_path):
     assert all("textures 'random' -> 'per_class'" in r for r in reasons)
 
 
+@pytest.mark.parametrize('text', ['{"num_unlabeled": 2', '[1, 2]'])
+def test_an_unreadable_scene_record_is_refused_by_name(tmp_path, capsys,
+                                                       text):
+    """A --data folder whose scenes.json is not a settings record stops
+    the job before any stage, naming the file; nothing is written."""
+    root, work = tmp_path / 'scenes', tmp_path / 'work'
+    root.mkdir()
+    (root / 'scenes.json').write_text(text)
+    rc = mj.main(['--data', str(root), '--work-dir', str(work),
+                  '--no-transfer-check'])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert str(root / 'scenes.json') in err and 'make_scenes.py' in err
+    assert not work.exists()
+    assert (root / 'scenes.json').read_text() == text
+
+
 def test_the_plan_reuses_the_backbone_file_of_kept_scores():
     """Probe and detection kept for every backbone of seed 0, with the
     backbone files there: only the segmentations run, from those files."""
