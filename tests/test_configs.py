@@ -34,6 +34,9 @@ def test_configs_found():
             'pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py',
             'byol/byol_resnet18-w16_1xb32-900it_scenes.py',
             'densecl/densecl_resnet18-w16_1xb32-900it_scenes.py',
+            'pixpro/pixpro_resnet18-w16_1xb32-bf16-1800it_scenes.py',
+            'byol/byol_resnet18-w16_1xb32-bf16-1800it_scenes.py',
+            'densecl/densecl_resnet18-w16_1xb32-bf16-1800it_scenes.py',
             'pixcontrast/pixcontrast_r50_8xb128.py'} <= names
 
 
@@ -137,31 +140,71 @@ def test_released_recipe_values():
                                                            'bilinear')
 
 
-def main_job_config(folder):
+#: The main job's pre-training configs: the default since 2026-12-07, and
+#: the 900-step fp32 trio before it.
+MAIN_JOB_SETTINGS = ('bf16-1800it', '900it')
+
+
+def main_job_config(folder, setting='bf16-1800it'):
     return Config.fromfile(
         osp.join(REPO, 'configs', folder,
-                 f'{folder}_resnet18-w16_1xb32-900it_scenes.py'))
+                 f'{folder}_resnet18-w16_1xb32-{setting}_scenes.py'))
 
 
-def test_main_job_methods_differ_only_in_method():
+@pytest.mark.parametrize('setting', MAIN_JOB_SETTINGS)
+def test_main_job_methods_differ_only_in_method(setting):
     """The main job's PixPro, BYOL and DenseCL runs share backbone, data,
     views, batch, steps, optimiser, schedule and runtime: every top-level
     key but the model is equal, and so is the model's backbone."""
-    pixpro = main_job_config('pixpro')
-    peers = dict(byol=main_job_config('byol'),
-                 densecl=main_job_config('densecl'))
+    pixpro = main_job_config('pixpro', setting)
+    peers = dict(byol=main_job_config('byol', setting),
+                 densecl=main_job_config('densecl', setting))
     # The model and the variables of the model bases aside.
-    own = {'model', 'queue_len'}
-    for base in ('pixpro_resnet18-w16.py', 'resnet18-w16.py'):
+    own = {'model'}
+    for base in ('pixpro_resnet18-w16.py', 'byol_resnet18-w16.py',
+                 'densecl_resnet18-w16.py'):
         own |= set(
             Config.fromfile(osp.join(REPO, 'configs', '_base_', 'models',
                                      base)))
+    assert 'queue_len' in own
     for name, peer in peers.items():
         assert pixpro.model.backbone == peer.model.backbone, name
         keys = (set(pixpro) | set(peer)) - own
         for key in keys:
             assert pixpro.get(key) == peer.get(key), (name, key)
     assert pixpro.model.base_momentum == 1 - peers['byol'].model.base_momentum
+
+
+@pytest.mark.parametrize('folder', ['pixpro', 'byol', 'densecl'])
+def test_main_job_1800it_is_the_900it_run_longer_in_bf16(folder):
+    """Each method's bf16 1800-step config is its 900-step one with only
+    these changed: the schedule stretched as the main job's
+    --pretrain-iters 1800 stretches it, bf16 autocast without loss scaling,
+    channels_last weights (one hook more) and the infinite sampler."""
+    import sys
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    from main_job import pretrain_schedule_options
+    old = main_job_config(folder, '900it')
+    new = main_job_config(folder, 'bf16-1800it')
+    # The 900-step run as --pretrain-iters 1800 would run it.
+    old.merge_from_dict(pretrain_schedule_options([old], 1800, {}))
+    assert old.param_scheduler == new.param_scheduler
+    assert new.train_cfg == dict(type='IterBasedTrainLoop', max_iters=1800)
+    assert new.param_scheduler[0].end == new.param_scheduler[1].begin == 90
+    assert new.optim_wrapper == dict(
+        old.optim_wrapper, type='AutocastOptimWrapper', dtype='bfloat16',
+        loss_scale=None)
+    assert new.custom_hooks == old.custom_hooks + [
+        dict(type='ChannelsLastHook')]
+    assert new.train_dataloader == dict(
+        old.train_dataloader, sampler=dict(type='InfiniteSampler',
+                                           shuffle=True))
+    assert new.model == old.model
+    changed = {'train_cfg', 'param_scheduler', 'optim_wrapper',
+               'custom_hooks', 'train_dataloader', 'max_iters',
+               'warmup_iters'}
+    for key in (set(old) | set(new)) - changed:
+        assert old.get(key) == new.get(key), key
 
 
 def test_densecl_as_mmpretrain_ships_it():

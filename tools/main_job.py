@@ -2,7 +2,7 @@
 
     python tools/main_job.py [--work-dir work_dirs/main_job] [--seeds 0 1 2]
     python tools/main_job.py --seeds 0 1 2 --resume   # keep finished scores
-    python tools/main_job.py --pretrain-iters 2700     # 3x the pre-training
+    python tools/main_job.py --pretrain-iters 2700     # 1.5x the pre-training
     python tools/main_job.py --control   # and a backbone trained with labels
 
 On generated scenes (written once to ``--data``), per seed:
@@ -49,9 +49,11 @@ from mmengine.config import DictAction
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PY = sys.executable
 
-PIXPRO_CONFIG = 'configs/pixpro/pixpro_resnet18-w16_1xb32-900it_scenes.py'
-BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-900it_scenes.py'
-DENSECL_CONFIG = 'configs/densecl/densecl_resnet18-w16_1xb32-900it_scenes.py'
+PIXPRO_CONFIG = ('configs/pixpro/'
+                 'pixpro_resnet18-w16_1xb32-bf16-1800it_scenes.py')
+BYOL_CONFIG = 'configs/byol/byol_resnet18-w16_1xb32-bf16-1800it_scenes.py'
+DENSECL_CONFIG = ('configs/densecl/'
+                  'densecl_resnet18-w16_1xb32-bf16-1800it_scenes.py')
 METHODS = {'PixPro': PIXPRO_CONFIG, 'BYOL': BYOL_CONFIG,
            'DenseCL': DENSECL_CONFIG}
 BACKBONES = ('random init', 'PixPro', 'BYOL', 'DenseCL')
@@ -93,7 +95,7 @@ TRANSFER_CONFIGS = [
 # Seconds each kind of stage took in the default run on 2 cores (from a
 # fresh clone, 2026-12-06; the ETA's first guess, rescaled by how fast the
 # stages done so far ran).
-EXPECTED_SECONDS = dict(scenes=10, pretrain=325, extract=3, probe=15,
+EXPECTED_SECONDS = dict(scenes=10, pretrain=395, extract=3, probe=15,
                         det=95, seg=105, pictures=5, transfer=20, control=90)
 
 
@@ -143,7 +145,7 @@ def parse_args(argv=None):
                         'config changed); run the rest')
     parser.add_argument('--pretrain-iters', type=int, default=None,
                         help='pre-training steps of all three methods '
-                        '(defaults to the configs\' 900); the warm-up keeps '
+                        '(defaults to the configs\' 1800); the warm-up keeps '
                         'its share of training and the cosine ends at the '
                         'last step')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,

@@ -25,7 +25,7 @@ mj = load_main_job()
     (['--pretrain-iters', '0'], '--pretrain-iters must be at least 1'),
     # 5 % warm-up of 10 steps rounds to none.
     (['--pretrain-iters', '10'], '--pretrain-iters 10 leaves '
-     'param_scheduler.0 (LinearLR, steps 0 to 45 of 900) no step'),
+     'param_scheduler.0 (LinearLR, steps 0 to 90 of 1800) no step'),
     (['--pretrain-iters', '100', '--cfg-options', 'train_cfg.max_iters=50'],
      '--pretrain-iters sets train_cfg.max_iters; give it or those'),
     (['--cfg-options', 'train_dataloader.batch_sise=8'],
@@ -94,34 +94,35 @@ def test_pretrain_iters_stretches_every_methods_schedule():
     from mmengine.config import Config
     args = mj.parse_args(['--pretrain-iters', '2700'])
     mj.check_options(args)
-    # The options a person writes by hand for 3x (5 % warm-up: 135 steps).
+    # The options a person writes by hand for 1.5x the configs' 1800 steps
+    # (5 % warm-up: 135 steps).
     assert args.cfg_options == {
         'train_cfg.max_iters': 2700, 'param_scheduler.0.end': 135,
         'param_scheduler.1.begin': 135, 'param_scheduler.1.T_max': 2565,
         'param_scheduler.1.end': 2700}
     assert mj.run_settings(args)['pretrain_options'] == args.cfg_options
-    assert args.pretrain_scale == 3
+    assert args.pretrain_scale == 1.5
     for config in mj.METHODS.values():
         short, long = Config.fromfile(config), Config.fromfile(config)
         long.merge_from_dict(args.cfg_options)
         assert long.train_cfg.max_iters == 2700
-        before, after = _lrs(short, 900), _lrs(long, 2700)
+        before, after = _lrs(short, 1800), _lrs(long, 2700)
         peak = short.optim_wrapper.optimizer.lr
         # The warm-up reaches the same peak in three times as many steps.
         def peak_step(lrs):
             return next(t for t, lr in enumerate(lrs)
                         if lr == pytest.approx(peak))
 
-        assert peak_step(before) + 1 == 45
-        assert peak_step(after) + 1 == 3 * 45
-        # The same cosine, three times as long, down to eta_min at the end.
-        for t in range(45, 900, 37):
-            assert after[3 * t] == pytest.approx(before[t], rel=1e-6)
+        assert peak_step(before) + 1 == 90
+        assert peak_step(after) + 1 == 135
+        # The same cosine, 1.5 times as long, down to eta_min at the end.
+        for t in range(90, 1800, 38):
+            assert after[3 * t // 2] == pytest.approx(before[t], rel=1e-6)
         assert after[-1] < 1e-4 * peak
 
 
 def test_pretrain_iters_of_the_configs_length_changes_nothing():
-    args = mj.parse_args(['--pretrain-iters', '900'])
+    args = mj.parse_args(['--pretrain-iters', '1800'])
     mj.check_options(args)
     assert args.cfg_options == {} and args.pretrain_scale == 1
 
