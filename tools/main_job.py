@@ -214,6 +214,9 @@ def check_options(args) -> None:
             **pretrain_schedule_options(methods, args.pretrain_iters,
                                         args.cfg_options)
         }
+    warning = bf16_warning(methods)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     steps_now = methods[0].train_cfg.max_iters
     args.pretrain_scale = args.cfg_options.get('train_cfg.max_iters',
                                                steps_now) / steps_now
@@ -268,6 +271,29 @@ def pretrain_schedule_options(configs, iters: int, given: dict) -> dict:
         raise OptionError(f'--pretrain-iters sets {", ".join(clash)}; give '
                           'it or those --cfg-options, not both')
     return options
+
+
+def bf16_warning(configs) -> str:
+    """A warning when ``configs`` pre-train in bf16 on a CPU whose oneDNN
+    has no native bf16 (AMX or AVX-512 bf16): there it is emulated and
+    slower than fp32, so the budget does not hold. Empty otherwise (a GPU,
+    fp32 configs, or a CPU that has it)."""
+    import torch
+    if torch.cuda.is_available() or not any(
+            c.optim_wrapper.get('dtype') == 'bfloat16' for c in configs):
+        return ''
+    try:
+        native = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    except (AttributeError, RuntimeError):  # a private probe: assume so
+        native = True
+    if native:
+        return ''
+    return ('warning: the pre-training configs run in bf16, which this CPU '
+            'has no native support for (no AMX or AVX-512 bf16): it will '
+            'be slower than fp32 and the budget will not hold. The 900-step '
+            'fp32 configs (configs/*/*_1xb32-900it_scenes.py) are the '
+            'alternative; docs/main_job.md, "Twice the steps at the same '
+            'cost".')
 
 
 def check_keys(option: str, config: str, cfg, values: dict) -> None:

@@ -154,3 +154,25 @@ def test_control_refused_when_the_fine_tune_uses_every_scene(tmp_path):
     with pytest.raises(mj.StageFailed, match='uses all 6 labelled train '
                        'scenes .indices 30.'):
         mj.control_indices(args)
+
+
+def test_bf16_on_a_cpu_without_native_bf16_warns(monkeypatch):
+    """The default configs pre-train in bf16; where oneDNN would emulate
+    it (no AMX or AVX-512 bf16) the job says so and names the fp32
+    configs; on a CPU that has it, or with fp32 configs, it says nothing."""
+    import torch
+    from mmengine.config import Config
+    bf16 = [Config.fromfile(c) for c in mj.METHODS.values()]
+    fp32 = [Config.fromfile(c.replace('bf16-1800it', '900it'))
+            for c in mj.METHODS.values()]
+    assert all(c.optim_wrapper.type == 'OptimWrapper' for c in fp32)
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported',
+                        lambda: False)
+    warning = mj.bf16_warning(bf16)
+    assert 'no native support' in warning
+    assert 'configs/*/*_1xb32-900it_scenes.py' in warning
+    assert mj.bf16_warning(fp32) == ''
+    monkeypatch.setattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported',
+                        lambda: True)
+    assert mj.bf16_warning(bf16) == ''
