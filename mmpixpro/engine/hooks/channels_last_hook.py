@@ -23,6 +23,10 @@ class ChannelsLastHook(Hook):
     contiguous one by float rounding only (the convolution kernels differ).
     It pays with oneDNN's bf16 kernels on CPUs with AMX and with tensor
     cores on GPUs (``docs/speed.md``); measure before using it elsewhere.
+    The hook runs after the runner wrapped the model: a DDP wrapper has
+    built its gradient buckets in the old layout by then, so for
+    distributed runs prefer a model's own option (PixPro's
+    ``channels_last``), which converts before wrapping.
     """
 
     priority = 'VERY_HIGH'
