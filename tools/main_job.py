@@ -93,9 +93,10 @@ TRANSFER_CONFIGS = [
     'fcn_r50-d8_4xb2-40k_cityscapes-769x769.py',
 ]
 # Seconds each kind of stage took in the default run on 2 cores (from a
-# fresh clone, 2026-12-06; the ETA's first guess, rescaled by how fast the
-# stages done so far ran).
-EXPECTED_SECONDS = dict(scenes=10, pretrain=395, extract=3, probe=15,
+# fresh clone, 2026-12-06; pre-training, the three methods' mean, from the
+# 2026-12-07 one of the 1800-step bf16 configs; the ETA's first guess,
+# rescaled by how fast the stages done so far ran).
+EXPECTED_SECONDS = dict(scenes=10, pretrain=390, extract=3, probe=15,
                         det=95, seg=105, pictures=5, transfer=20, control=90)
 
 
