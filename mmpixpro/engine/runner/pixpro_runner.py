@@ -8,6 +8,7 @@ from .exact_resume import ExactResumeMixin
 from .lr_scaling import LRScalingMixin
 from .resume_lr import ResumeLrMixin
 from .resume_source import ResumeSourceMixin
+from .run_name import RunNameMixin
 from .safe_loading import SafeLoadingMixin
 from .strict_loading import StrictLoadingMixin
 from .work_dir_lock import WorkDirLockMixin
@@ -17,7 +18,7 @@ from .work_dir_lock import WorkDirLockMixin
 class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
                    ResumeSourceMixin, ResumeLrMixin, ExactResumeMixin,
                    SafeLoadingMixin, ConfigChecksMixin, WorkDirLockMixin,
-                   Runner):
+                   RunNameMixin, Runner):
     """mmengine's ``Runner`` plus what PixPro configs need:
 
     1. ``LRScalingMixin``: ``auto_scale_lr`` with ``rule='sqrt'`` as well as
@@ -41,6 +42,9 @@ class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
        a plain ``CheckpointHook`` becomes ``AtomicCheckpointHook``.
     7. ``WorkDirLockMixin``: one run per work directory; a second run into
        the same folder stops, naming the folder and the first run's pid.
+    8. ``RunNameMixin``: each runner built in one process has a logger,
+       message hub and default scope of its own, also when two are built
+       within the same second (mmengine names them after the second).
 
     Each mixin overrides only ``Runner`` methods of its own concern and
     calls ``super()``, so they compose in any order.
