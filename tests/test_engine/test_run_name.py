@@ -4,6 +4,7 @@ import os.path as osp
 import time
 
 import pytest
+from mmengine.logging import MessageHub, MMLogger
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
@@ -84,9 +85,16 @@ def test_mmengine_runner_alone_shares_the_first_runs_logger(tmp_path, images,
     assert log_file(second).startswith(str(tmp_path / 'A') + osp.sep)
 
 
-def test_unused_run_name_counts_past_every_kind_of_instance():
-    taken = 'test_run_name_scope_only'
-    DefaultScope.get_instance(taken, scope_name='mmpixpro')
-    assert unused_run_name(taken) == taken + '_1'
+@pytest.mark.parametrize('kind', ['logger', 'message_hub', 'scope'])
+def test_unused_run_name_counts_past_every_kind_of_instance(kind):
+    """Any one of the three instances of a name makes the name taken."""
+    taken = f'test_run_name_{kind}_only'
+    cls, kwargs = dict(logger=(MMLogger, {}), message_hub=(MessageHub, {}),
+                       scope=(DefaultScope, dict(scope_name='mmpixpro')))[kind]
+    cls.get_instance(taken, **kwargs)
+    try:
+        assert unused_run_name(taken) == taken + '_1'
+    finally:
+        cls._instance_dict.pop(taken)
     assert unused_run_name('test_run_name_never_built') == \
         'test_run_name_never_built'
