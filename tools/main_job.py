@@ -848,21 +848,58 @@ def compare(title: str, name: str, ours: dict, peer: str,
 
 
 def comparisons(summary) -> list:
-    """One sentence per metric and peer (:func:`compare`): PixPro against
-    random init, BYOL and DenseCL; with a control, the control against
-    random init, which says whether the task can reward a backbone that
-    knows the classes at all."""
+    """One sentence per metric and pair (:func:`compare`): PixPro against
+    random init, BYOL and DenseCL; BYOL and DenseCL against random init
+    (can the task tell their pre-training from none?); with a control,
+    the control against random init, which says whether the task can
+    reward a backbone that knows the classes at all."""
     lines = []
     for task, key, title in COLUMNS:
         col = f'{task}/{key}'
-        for peer in ('random init', 'BYOL', 'DenseCL'):
-            lines.append(compare(title, 'PixPro', summary['PixPro'][col],
-                                 peer, summary[peer][col]))
+        pairs = [('PixPro', peer) for peer in ('random init', 'BYOL',
+                                               'DenseCL')]
+        pairs += [(method, 'random init') for method in ('BYOL', 'DenseCL')]
         if CONTROL in summary:
-            lines.append(compare(title, 'the control',
-                                 summary[CONTROL][col], 'random init',
-                                 summary['random init'][col]))
+            pairs.append((CONTROL, 'random init'))
+        for ours, peer in pairs:
+            name = 'the control' if ours == CONTROL else ours
+            lines.append(compare(title, name, summary[ours][col], peer,
+                                 summary[peer][col]))
     return lines
+
+
+def clears_random_init(ours: dict, theirs: dict) -> bool:
+    """Whether ``ours`` (a summary entry) is above random init's by more
+    than the spread (the larger std over the seeds, as in
+    :func:`compare`); False where either lacks a spread."""
+    if ours['std'] is None or theirs['std'] is None:
+        return False
+    return ours['mean'] - theirs['mean'] > max(ours['std'], theirs['std'])
+
+
+def pretraining_verdict(summary) -> str:
+    """A sentence: on which columns random init stays below every
+    pre-trained method (PixPro, BYOL, DenseCL) by more than the spread,
+    and which method fails to clear it where it does not. The question a
+    protocol that compares methods must answer first: can each task tell
+    pre-training from none?"""
+    cleared, not_cleared = [], []
+    for task, key, title in COLUMNS:
+        col = f'{task}/{key}'
+        base = summary['random init'][col]
+        failing = [m for m in METHODS
+                   if not clears_random_init(summary[m][col], base)]
+        if failing:
+            not_cleared.append(f'{title} ({", ".join(failing)})')
+        else:
+            cleared.append(title)
+    text = ('Random init below every pre-trained method by more than the '
+            'spread: ' + (', '.join(cleared) or 'on no column') + '.')
+    if not_cleared:
+        text += (' Not on: ' + '; '.join(not_cleared) + ', where the '
+                 'method named is not above random init by more than the '
+                 'spread (or a seed or the spread is missing).')
+    return text
 
 
 def results_markdown(results: dict) -> str:
@@ -889,6 +926,7 @@ def results_markdown(results: dict) -> str:
     if failures:
         text += ['Missing or failed:', ''] + failures + ['']
     text += ['Reading:', ''] + [f'- {s}' for s in comparisons(summary)]
+    text += ['', pretraining_verdict(summary)]
     return '\n'.join(text) + '\n'
 
 

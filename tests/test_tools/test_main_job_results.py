@@ -83,6 +83,46 @@ def test_reading_says_whether_the_difference_exceeds_the_spread():
     assert all('one seed only' in x for x in lines)
 
 
+def test_reading_compares_byol_and_densecl_with_random_init():
+    lines = mj.comparisons(mj.summarize(three_seeds()))
+    # BYOL's segmentation is 49 on every seed, random init's 30.
+    assert ('segmentation mIoU: BYOL 49.0 against random init 30.0, 19.0 '
+            'points above; spread (largest std over 3 seeds) 0.0: larger '
+            'than the spread.') in lines
+    # DenseCL's detection failed on seed 1: compared over the two left.
+    det = next(x for x in lines
+               if x.startswith('detection AP50: DenseCL 35.0 against '
+                               'random init 5.0'))
+    assert 'over 2 seeds' in det
+    # Five pairs a column (PixPro against three, BYOL and DenseCL against
+    # random init), and no control sentence without a control.
+    assert len(lines) == 5 * len(mj.COLUMNS)
+
+
+def test_verdict_names_where_random_init_is_not_below_every_method():
+    results = three_seeds()
+    assert mj.pretraining_verdict(mj.summarize(results)) == (
+        'Random init below every pre-trained method by more than the '
+        'spread: probe linear mIoU, probe kNN mIoU, detection AP50, '
+        'detection AP, segmentation mIoU.')
+    # BYOL's segmentation 30.5 / 29 / 31 against random init's 30 / 30 /
+    # 30: 0.2 above, std 1.0, so not clearly above.
+    for seed, miou in (('0', 30.5), ('1', 29.), ('2', 31.)):
+        results['seeds'][seed]['BYOL']['seg']['mIoU'] = miou
+    verdict = mj.pretraining_verdict(mj.summarize(results))
+    assert verdict.startswith(
+        'Random init below every pre-trained method by more than the '
+        'spread: probe linear mIoU, probe kNN mIoU, detection AP50, '
+        'detection AP. Not on: segmentation mIoU (BYOL), where')
+    assert verdict in mj.results_markdown(results)
+    # One seed: no spread, so no column can be said to separate.
+    one_seed = dict(seeds={'0': three_seeds()['seeds']['0']})
+    verdict = mj.pretraining_verdict(mj.summarize(one_seed))
+    assert verdict.startswith('Random init below every pre-trained method '
+                              'by more than the spread: on no column.')
+    assert 'segmentation mIoU (PixPro, BYOL, DenseCL)' in verdict
+
+
 def test_control_row_and_sentences_only_where_the_run_scored_it():
     results = three_seeds()
     assert mj.CONTROL not in mj.summarize(results)
