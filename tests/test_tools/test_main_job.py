@@ -83,6 +83,17 @@ def test_control_is_random_init_trained_on_the_other_scenes(main_job):
                            random_init['bn1.running_mean'])
 
 
+def test_pretraining_workers_run_at_the_lowest_priority(main_job):
+    """Each pre-training run the job made used ``worker_nice=19`` (the
+    config it ran, as mmengine saved it); the figures do not depend on it
+    (tests/test_engine/test_worker_priority.py)."""
+    from mmengine.config import Config
+    for method in ('pixpro', 'byol', 'densecl'):
+        run = main_job['work'] / 'seed0' / method
+        cfg = Config.fromfile(next(run.glob('*/vis_data/config.py')))
+        assert cfg.train_dataloader.worker_nice == 19, method
+
+
 def test_main_job_transfer_check(main_job):
     """The released recipe's checkpoint made by the main job, extracted and
     loaded into each downstream config; the chain the downstream tests then

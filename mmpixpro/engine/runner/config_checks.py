@@ -176,13 +176,13 @@ class ConfigChecksMixin:
             hooks['checkpoint'] = dict(ckpt, type='AtomicCheckpointHook')
         super().register_default_hooks(hooks)
 
-    @staticmethod
-    def build_dataloader(dataloader, seed=None, diff_rank_seed=False):
+    @classmethod
+    def build_dataloader(cls, dataloader, seed=None, diff_rank_seed=False):
         """mmengine's, plus a clear error for a dataset too small for one
         batch with ``drop_last`` (mmengine gives a bare StopIteration or
         an epoch_length assertion)."""
-        loader = Runner.build_dataloader(dataloader, seed=seed,
-                                         diff_rank_seed=diff_rank_seed)
+        loader = super().build_dataloader(
+            dataloader, seed=seed, diff_rank_seed=diff_rank_seed)
         if hasattr(loader, '__len__') and len(loader) == 0:
             size = len(loader.dataset) if hasattr(loader.dataset,
                                                   '__len__') else '?'

@@ -12,13 +12,14 @@ from .run_name import RunNameMixin
 from .safe_loading import SafeLoadingMixin
 from .strict_loading import StrictLoadingMixin
 from .work_dir_lock import WorkDirLockMixin
+from .worker_priority import WorkerPriorityMixin
 
 
 @RUNNERS.register_module()
 class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
                    ResumeSourceMixin, ResumeLrMixin, ExactResumeMixin,
                    SafeLoadingMixin, ConfigChecksMixin, WorkDirLockMixin,
-                   RunNameMixin, Runner):
+                   RunNameMixin, WorkerPriorityMixin, Runner):
     """mmengine's ``Runner`` plus what PixPro configs need:
 
     1. ``LRScalingMixin``: ``auto_scale_lr`` with ``rule='sqrt'`` as well as
@@ -45,6 +46,10 @@ class PixProRunner(LRScalingMixin, CPURouteMixin, StrictLoadingMixin,
     8. ``RunNameMixin``: each runner built in one process has a logger,
        message hub and default scope of its own, also when two are built
        within the same second (mmengine names them after the second).
+    9. ``WorkerPriorityMixin``: ``worker_nice=N`` in a dataloader config
+       runs its data workers N nice levels below the training process, so
+       that on a CPU with few cores they wait for torch's threads instead
+       of stalling them.
 
     Each mixin overrides only ``Runner`` methods of its own concern and
     calls ``super()``, so they compose in any order.
