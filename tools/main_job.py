@@ -823,6 +823,14 @@ def cell(entry) -> str:
     return text
 
 
+def seed_spread(ours: dict, theirs: dict):
+    """The spread two summary entries are compared against: the larger of
+    their standard deviations over seeds; None where either has none."""
+    if ours['std'] is None or theirs['std'] is None:
+        return None
+    return max(ours['std'], theirs['std'])
+
+
 def compare(title: str, name: str, ours: dict, peer: str,
             theirs: dict) -> str:
     """A sentence: ``name``'s mean against ``peer``'s (summary entries),
@@ -837,11 +845,11 @@ def compare(title: str, name: str, ours: dict, peer: str,
             f'{theirs["mean"]:.1f}, {abs(diff):.1f} points {word}')
     if word == 'level':
         head = f'{title}: {name} and {peer} are level at {ours["mean"]:.1f}'
-    if ours['std'] is None or theirs['std'] is None:
+    spread = seed_spread(ours, theirs)
+    if spread is None:
         return head + ('; one seed only, so the spread over seeds is not '
                        'measured and the difference cannot be told from '
                        'seed noise.')
-    spread = max(ours['std'], theirs['std'])
     verdict = ('larger than the spread' if abs(diff) > spread else
                'within the spread: not a difference the seeds support')
     return head + (f'; spread (largest std over '
@@ -874,9 +882,8 @@ def clears_random_init(ours: dict, theirs: dict) -> bool:
     """Whether ``ours`` (a summary entry) is above random init's by more
     than the spread (the larger std over the seeds, as in
     :func:`compare`); False where either lacks a spread."""
-    if ours['std'] is None or theirs['std'] is None:
-        return False
-    return ours['mean'] - theirs['mean'] > max(ours['std'], theirs['std'])
+    spread = seed_spread(ours, theirs)
+    return spread is not None and ours['mean'] - theirs['mean'] > spread
 
 
 def pretraining_verdict(summary) -> str:
