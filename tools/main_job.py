@@ -665,10 +665,13 @@ def last_metrics(work_dir, key):
 def finetune(config, backbone_file, work_dir, seed, data_root, options):
     """``train_downstream.py config --pretrained backbone_file`` on the
     scenes under ``data_root`` (the check that every backbone weight arrived
-    runs before the first iteration)."""
+    runs before the first iteration), its data workers at the lowest CPU
+    priority (``worker_nice``, as in :func:`pretrain`)."""
     values = {'randomness.seed': seed}
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         values[f'{loader}.dataset.data_root'] = data_root
+    for loader in ('train_dataloader', 'val_dataloader'):
+        values[f'{loader}.worker_nice'] = 19
     values.update(options)
     run_process([
         PY, 'tools/benchmarks/train_downstream.py', config, '--pretrained',

@@ -15,6 +15,7 @@ from mmengine.config import Config, DictAction
 from mmpixpro.engine.runner.launch import (LAUNCHERS, LR_RULES,
                                            build_train_config, train)
 from mmpixpro.engine.runner.work_dir_lock import WorkDirLockedError
+from mmpixpro.engine.runner.worker_priority import UnreadWorkerNiceError
 from mmpixpro.utils import register_all_modules
 
 
@@ -95,7 +96,7 @@ def main(argv=None):
     register_all_modules(init_default_scope=False)
     try:
         train(merge_args(Config.fromfile(args.config), args))
-    except WorkDirLockedError as e:
+    except (WorkDirLockedError, UnreadWorkerNiceError) as e:
         sys.exit(f'error: {e}')
 
 

@@ -83,15 +83,21 @@ def test_control_is_random_init_trained_on_the_other_scenes(main_job):
                            random_init['bn1.running_mean'])
 
 
-def test_pretraining_workers_run_at_the_lowest_priority(main_job):
-    """Each pre-training run the job made used ``worker_nice=19`` (the
-    config it ran, as mmengine saved it); the figures do not depend on it
-    (tests/test_engine/test_worker_priority.py)."""
+def test_data_workers_run_at_the_lowest_priority(main_job):
+    """Each pre-training and fine-tune the job ran used ``worker_nice=19``
+    (the config it ran, as mmengine saved it); the figures do not depend on
+    it (tests/test_engine/test_worker_priority.py)."""
     from mmengine.config import Config
-    for method in ('pixpro', 'byol', 'densecl'):
-        run = main_job['work'] / 'seed0' / method
+    seed0 = main_job['work'] / 'seed0'
+    runs = [seed0 / m for m in ('pixpro', 'byol', 'densecl')]
+    finetunes = sorted(seed0.glob('det/*')) + sorted(seed0.glob('seg/*'))
+    finetunes.append(seed0 / 'control')
+    assert len(finetunes) == 11  # 5 backbones x 2 tasks, and the control
+    for run in runs + finetunes:
         cfg = Config.fromfile(next(run.glob('*/vis_data/config.py')))
-        assert cfg.train_dataloader.worker_nice == 19, method
+        assert cfg.train_dataloader.worker_nice == 19, run
+        if run in finetunes:
+            assert cfg.val_dataloader.worker_nice == 19, run
 
 
 def test_main_job_transfer_check(main_job):

@@ -6,7 +6,9 @@ Puts BACKBONE.pth (from extract_backbone_weights.py) into every
 ``Pretrained`` init_cfg of the config's model (the backbone, and the res5
 shared head of C4 detectors), adds the check that fails before the first
 iteration unless every backbone and res5 tensor came from that file, and
-runs mmdet's or mmseg's own Runner (the config's default_scope decides).
+runs mmengine's Runner as mmdet's and mmseg's tools/train.py do (the
+config's default_scope decides whose modules), plus the ``worker_nice``
+dataloader option (``WorkerPriorityRunner``).
 """
 import argparse
 import os
@@ -14,8 +16,7 @@ import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS, init_default_scope
-from mmengine.runner import Runner
+from mmengine.registry import init_default_scope
 
 import mmpixpro  # noqa: F401  (torch >= 2.6 loading for mmengine)
 from mmpixpro.converters import (BACKBONE, CheckpointError, read_pretrained,
@@ -24,6 +25,8 @@ from mmpixpro.converters.command_line import add_unsafe_load_argument
 from mmpixpro.engine.hooks import AtomicCheckpointHook  # noqa: F401
 from mmpixpro.engine.runner.resume_source import choose_resume_checkpoint
 from mmpixpro.engine.runner.work_dir_lock import WorkDirLockedError
+from mmpixpro.engine.runner.worker_priority import (UnreadWorkerNiceError,
+                                                    build_config_runner)
 from mmpixpro.evaluation import set_pretrained
 from mmpixpro.utils import iter_config_dicts
 
@@ -110,8 +113,10 @@ def run(args):
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     init_default_scope(cfg.get('default_scope', 'mmdet'))
-    runner = (RUNNERS.build(cfg) if 'runner_type' in cfg else
-              Runner.from_cfg(cfg))
+    try:  # runner_type's runner, else mmengine's with worker_nice
+        runner = build_config_runner(cfg)
+    except UnreadWorkerNiceError as e:
+        sys.exit(f'error: {e}')
     # --resume without a path: the same choice (and warning) as train.py's
     choose_resume_checkpoint(runner)
     try:

@@ -13,10 +13,11 @@ import sys
 from typing import List, Optional, Union
 
 from mmengine.config import Config
-from mmengine.registry import RUNNERS, init_default_scope
+from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmpixpro.utils import register_all_modules
+from .worker_priority import build_config_runner
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 LR_RULES = ('config', 'linear', 'sqrt')
@@ -124,14 +125,12 @@ def build_train_config(config: Union[str, Config],
 
 
 def build_runner(cfg: Config) -> Runner:
-    """The config's runner (``runner_type``, else mmengine's ``Runner``),
-    built in the config's default scope (where the runner type is looked
-    up)."""
+    """The config's runner (``runner_type``, else mmengine's ``Runner`` with
+    the ``worker_nice`` option: :func:`build_config_runner`), built in the
+    config's default scope (where the runner type is looked up)."""
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'mmpixpro'))
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+    return build_config_runner(cfg)
 
 
 def train(cfg: Config) -> Optional[str]:
